@@ -34,6 +34,8 @@ public final class CellExecutionControl extends DirectExecutionControl {
   private final long gracePeriodMillis;
   private final AtomicReference<RunningCell> running = new AtomicReference<>();
   private final AtomicInteger abandonedThreads = new AtomicInteger();
+  /** Set by an interrupt until the next cell begins, so snippets not yet started in this cell do not start. */
+  private volatile boolean cellInterrupted;
 
   public CellExecutionControl(long gracePeriodMillis) {
     this.gracePeriodMillis = gracePeriodMillis;
@@ -47,6 +49,11 @@ public final class CellExecutionControl extends DirectExecutionControl {
   /** Cell threads left running because they ignored an interrupt and the JDK can no longer stop threads. */
   public int abandonedThreads() {
     return abandonedThreads.get();
+  }
+
+  /** True on a cell thread, where a nested evaluation (%load) belongs to the cell already running. */
+  public boolean onCellThread() {
+    return ON_CELL_THREAD.get();
   }
 
   @Override
@@ -63,7 +70,20 @@ public final class CellExecutionControl extends DirectExecutionControl {
     return key;
   }
 
+  /** Marks the start of a cell: an interrupt from before it no longer applies. */
+  public void beginCell() {
+    cellInterrupted = false;
+  }
+
+  /** True when the current cell was interrupted (its remaining snippets must not run). */
+  public boolean cellInterrupted() {
+    return cellInterrupted;
+  }
+
   private Object runOnCellThread(Method doit) throws Exception {
+    if (cellInterrupted) {
+      throw new InvocationTargetException(new CellInterruptedException("Interrupted."));
+    }
     RunningCell cell = new RunningCell(doit);
     Thread thread = new Thread(cell, "tftrt-cell-" + THREAD_NUMBER.incrementAndGet());
     thread.setDaemon(true);
@@ -92,6 +112,7 @@ public final class CellExecutionControl extends DirectExecutionControl {
 
   /** Interrupts the running cell, if any; returns when it stopped or was abandoned. */
   public void interrupt() {
+    cellInterrupted = true;
     RunningCell cell = running.get();
     if (cell != null) {
       stopCell(cell);

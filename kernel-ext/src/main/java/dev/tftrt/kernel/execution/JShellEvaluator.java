@@ -73,9 +73,16 @@ public final class JShellEvaluator implements AutoCloseable {
    * (empty for statements, declarations and null values).
    */
   public Optional<Object> eval(String cell) throws Exception {
+    if (!control.onCellThread()) {
+      control.beginCell();
+    }
     Optional<Object> last = Optional.empty();
     int offset = 0;
     while (true) {
+      if (control.cellInterrupted()) {
+        // Interrupted while JShell compiled: the rest of the cell does not run.
+        throw new CellInterruptedException("Interrupted.");
+      }
       String remaining = cell.substring(offset);
       CompletionInfo info = analysis.analyzeCompletion(remaining);
       if (!info.completeness().isComplete()) {
