@@ -187,7 +187,9 @@ public final class GraphDefs {
     if (dtype == DataType.STRING) {
       List<byte[]> values = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        values.add(t.getStringVal(Math.min(i, t.getStringValCount() - 1)).toByteArray());
+        // No values at all means the type's default (empty strings), as in TensorFlow.
+        values.add(t.getStringValCount() == 0 ? new byte[0]
+            : t.getStringVal(Math.min(i, t.getStringValCount() - 1)).toByteArray());
       }
       return TensorValue.ofStrings(shape, values);
     }
@@ -198,6 +200,9 @@ public final class GraphDefs {
       return TensorValue.ofBytes(dtype, shape, t.getTensorContent().toByteArray());
     }
     ByteBuffer b = ByteBuffer.allocate(n * dtype.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+    if (typedValueCount(t) == 0) {
+      return TensorValue.ofBytes(dtype, shape, b.array()); // no values at all: zeros, as in TensorFlow
+    }
     for (int i = 0; i < n; i++) {
       switch (dtype) {
         case FLOAT -> b.putFloat(t.getFloatVal(Math.min(i, t.getFloatValCount() - 1)));
@@ -214,6 +219,11 @@ public final class GraphDefs {
       }
     }
     return TensorValue.ofBytes(dtype, shape, b.array());
+  }
+
+  private static int typedValueCount(TensorProto t) {
+    return t.getFloatValCount() + t.getDoubleValCount() + t.getIntValCount() + t.getHalfValCount()
+        + t.getInt64ValCount() + t.getUint32ValCount() + t.getUint64ValCount() + t.getBoolValCount();
   }
 
   public static TensorProto toProto(TensorValue v) {

@@ -1,0 +1,83 @@
+package dev.tftrt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class TrtConversionParamsTest {
+
+  @Test
+  void defaultsAreTfTrts() {
+    TrtConversionParams p = TrtConversionParams.defaults();
+    assertEquals(Precision.FP32, p.precisionMode());
+    assertEquals(1, p.maxBatchSize());
+    assertEquals(3, p.minimumSegmentSize());
+    assertEquals(1L << 30, p.maxWorkspaceSizeBytes());
+    assertTrue(p.useCalibration());
+    assertEquals(1, p.maximumCachedEngines());
+    assertTrue(p.isDynamicOp());
+    assertTrue(p.allowBuildAtRuntime());
+    assertEquals(Set.of(), p.opDenylist());
+    assertEquals(20, p.maxEngines());
+  }
+
+  @Test
+  void builderSetsFieldsAndToBuilderCopiesWithoutChangingTheOriginal() {
+    TrtConversionParams p = TrtConversionParams.builder().precisionMode(Precision.FP16).maxBatchSize(8)
+        .minimumSegmentSize(5).opDenylist("Softmax", "MaxPool").maxEngines(2).build();
+    TrtConversionParams q = p.toBuilder().precisionMode("int8").build();
+
+    assertEquals(Precision.FP16, p.precisionMode());
+    assertEquals(Precision.INT8, q.precisionMode());
+    assertEquals(8, q.maxBatchSize());
+    assertEquals(Set.of("MaxPool", "Softmax"), q.opDenylist());
+    assertEquals(p, p.toBuilder().build());
+    assertEquals(p.hashCode(), p.toBuilder().build().hashCode());
+    assertNotEquals(p, q);
+    assertTrue(p.toString().contains("precisionMode=FP16") && p.toString().contains("opDenylist=[MaxPool, Softmax]"),
+        p.toString());
+  }
+
+  @Test
+  void jsonRoundTripKeepsEveryField() {
+    TrtConversionParams p = TrtConversionParams.builder().precisionMode(Precision.INT8).maxBatchSize(4)
+        .minimumSegmentSize(2).maxWorkspaceSizeBytes(123456789L).useCalibration(false).maximumCachedEngines(3)
+        .isDynamicOp(false).allowBuildAtRuntime(false).opDenylist("Softmax").maxEngines(7).build();
+    assertEquals(p, TrtConversionParams.fromJson(p.toJson()));
+    assertEquals(TrtConversionParams.defaults(), TrtConversionParams.fromJson("{}"));
+  }
+
+  @Test
+  void invalidValuesNameTheFieldAndTheAllowedValues() {
+    TftrtException fp8 = assertThrows(TftrtException.class,
+        () -> TrtConversionParams.builder().precisionMode("FP8"));
+    assertEquals("precisionMode 'FP8' is not supported; use one of FP32, FP16, INT8", fp8.getMessage());
+
+    assertEquals("minimumSegmentSize must be an integer >= 1, was -2", assertThrows(TftrtException.class,
+        () -> TrtConversionParams.builder().minimumSegmentSize(-2).build()).getMessage());
+    assertEquals("maxBatchSize must be an integer >= 1, was 0", assertThrows(TftrtException.class,
+        () -> TrtConversionParams.builder().maxBatchSize(0).build()).getMessage());
+    assertEquals("maxEngines must be an integer >= 1, was 0", assertThrows(TftrtException.class,
+        () -> TrtConversionParams.builder().maxEngines(0).build()).getMessage());
+    assertTrue(assertThrows(TftrtException.class,
+        () -> TrtConversionParams.builder().maxWorkspaceSizeBytes(-1).build()).getMessage()
+        .startsWith("maxWorkspaceSizeBytes must be a positive number of bytes"));
+    assertTrue(assertThrows(TftrtException.class,
+        () -> TrtConversionParams.builder().opDenylist("Conv2D", " Relu").build()).getMessage()
+        .contains("\" Relu\""));
+  }
+
+  @Test
+  void badJsonNamesTheField() {
+    assertTrue(assertThrows(TftrtException.class, () -> TrtConversionParams.fromJson("{\"minSegSize\": 3}"))
+        .getMessage().startsWith("unknown conversion parameter 'minSegSize'; known: precisionMode"));
+    assertEquals("conversion parameter 'useCalibration' has the wrong type: \"yes\"", assertThrows(
+        TftrtException.class, () -> TrtConversionParams.fromJson("{\"useCalibration\": \"yes\"}")).getMessage());
+    assertTrue(assertThrows(TftrtException.class, () -> TrtConversionParams.fromJson("{\"precisionMode\": \"FP8\"}"))
+        .getMessage().startsWith("precisionMode 'FP8'"));
+  }
+}
