@@ -5,6 +5,8 @@ import dev.tftrt.kernel.magic.ClasspathMagics;
 import dev.tftrt.kernel.magic.DisplayMagics;
 import dev.tftrt.kernel.magic.LoadMagics;
 import dev.tftrt.kernel.magic.MagicRegistry;
+import dev.tftrt.kernel.magic.MavenDependencies;
+import dev.tftrt.kernel.magic.MavenMagics;
 import dev.tftrt.kernel.render.Renderers;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +32,7 @@ public final class KernelSession {
     TftrtKernel kernel = new TftrtKernel(evaluator, magics, startupSnippets());
     Renderers.registerAll(kernel.getRenderer());
     magics.register(new ClasspathMagics(evaluator::addToClasspath))
+        .register(new MavenMagics(MavenDependencies.standard(), evaluator::addToClasspath))
         .register(new LoadMagics(kernel::evalNested))
         .register(new DisplayMagics());
     return kernel;
@@ -45,6 +48,8 @@ public final class KernelSession {
       }
     }
     snippets.add("import static " + Notebook.class.getName() + ".display;");
+    snippets.add("import static " + Notebook.class.getName() + ".progress;");
+    snippets.add("import static " + Notebook.class.getName() + ".graphviz;");
     return snippets;
   }
 }

@@ -1,5 +1,7 @@
 package dev.tftrt.kernel;
 
+import dev.tftrt.kernel.render.Graphviz;
+import dev.tftrt.kernel.render.Svg;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import java.util.List;
 import java.util.Objects;
@@ -40,6 +42,19 @@ public final class Notebook {
     data.setDisplayId(shown.id());
     current.display(data);
     return shown;
+  }
+
+  /**
+   * A progress bar shown now and updated in place as work advances; {@code total} may be
+   * {@link dev.tftrt.kernel.render.Progress#UNKNOWN_TOTAL}.
+   */
+  public static ProgressDisplay progress(String title, long total) {
+    return new ProgressDisplay(title, total, Notebook::display);
+  }
+
+  /** A diagram from Graphviz DOT text, laid out by Graphviz's dot, shown as SVG. */
+  public static Svg graphviz(String dot) {
+    return new Svg(Graphviz.find().svg(dot), "Graphviz diagram (" + dot.lines().count() + " lines of DOT)");
   }
 
   static void update(Display shown, Object value) {

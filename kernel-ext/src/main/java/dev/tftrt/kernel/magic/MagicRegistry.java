@@ -5,6 +5,8 @@ import io.github.spencerpark.jupyter.kernel.magic.registry.LineMagic;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,13 +71,13 @@ public final class MagicRegistry {
     return cellMagics.keySet();
   }
 
-  /** The type a line magic's call evaluates to in the cell, when it is a public type other than void. */
-  public Optional<Class<?>> lineMagicType(String name) {
-    return Optional.ofNullable(lineMagics.get(name)).map(Method::getReturnType);
+  /** The type a line magic's call evaluates to in the cell (its method's generic return type). */
+  public Optional<Type> lineMagicType(String name) {
+    return Optional.ofNullable(lineMagics.get(name)).map(Method::getGenericReturnType);
   }
 
-  public Optional<Class<?>> cellMagicType(String name) {
-    return Optional.ofNullable(cellMagics.get(name)).map(Method::getReturnType);
+  public Optional<Type> cellMagicType(String name) {
+    return Optional.ofNullable(cellMagics.get(name)).map(Method::getGenericReturnType);
   }
 
   public Object applyLine(String name, List<String> args) throws Exception {
@@ -105,6 +107,34 @@ public final class MagicRegistry {
       }
       throw e;
     }
+  }
+
+  /**
+   * How a cell names {@code type} in a cast: canonical names, type arguments kept when they can be named too;
+   * empty when the type cannot be named from outside (then the call stays an Object).
+   */
+  static Optional<String> javaName(Type type) {
+    if (type instanceof Class) {
+      Class<?> c = (Class<?>) type;
+      return isNameable(c) ? Optional.of(c.getCanonicalName()) : Optional.empty();
+    }
+    if (type instanceof ParameterizedType) {
+      ParameterizedType parameterized = (ParameterizedType) type;
+      Optional<String> raw = javaName(parameterized.getRawType());
+      if (raw.isEmpty()) {
+        return Optional.empty();
+      }
+      List<String> arguments = new java.util.ArrayList<>();
+      for (Type argument : parameterized.getActualTypeArguments()) {
+        Optional<String> name = javaName(argument);
+        if (name.isEmpty()) {
+          return raw;
+        }
+        arguments.add(name.get());
+      }
+      return Optional.of(raw.get() + "<" + String.join(", ", arguments) + ">");
+    }
+    return Optional.empty();
   }
 
   /** True when code outside this package can name {@code type} in a cast. */

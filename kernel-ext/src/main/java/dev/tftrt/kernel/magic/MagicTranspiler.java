@@ -1,5 +1,6 @@
 package dev.tftrt.kernel.magic;
 
+import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -35,7 +36,7 @@ public final class MagicTranspiler {
     if (cellMagic.matches()) {
       String name = cellMagic.group(1);
       String body = cellMagic.group(3) == null ? "" : cellMagic.group(3);
-      Class<?> type = registry.cellMagicType(name).orElse(Object.class);
+      Type type = registry.cellMagicType(name).orElse(Object.class);
       String call = NOTEBOOK + (type == void.class ? ".runCellMagic(" : ".cellMagic(") + literal(name) + ", "
           + argsList(cellMagic.group(2)) + ", " + literal(body) + ")";
       return typed(call, type) + ";";
@@ -66,17 +67,17 @@ public final class MagicTranspiler {
   }
 
   private String lineCall(String name, String args) {
-    Class<?> type = registry.lineMagicType(name).orElse(Object.class);
+    Type type = registry.lineMagicType(name).orElse(Object.class);
     String call = NOTEBOOK + (type == void.class ? ".runLineMagic(" : ".lineMagic(") + literal(name) + ", "
         + argsList(args) + ")";
     return typed(call, type);
   }
 
-  private static String typed(String call, Class<?> type) {
-    if (type == void.class || type == Object.class || type.isPrimitive() || !MagicRegistry.isNameable(type)) {
+  private static String typed(String call, Type type) {
+    if (type == void.class || type == Object.class || (type instanceof Class && ((Class<?>) type).isPrimitive())) {
       return call;
     }
-    return "((" + type.getCanonicalName() + ") " + call + ")";
+    return MagicRegistry.javaName(type).map(name -> "((" + name + ") " + call + ")").orElse(call);
   }
 
   private static String argsList(String args) {

@@ -35,6 +35,13 @@ public final class Renderers {
           context.renderIfRequested(MIMEType.IMAGE_SVG, value::svg);
           context.renderIfRequested(MIMEType.TEXT_PLAIN, value::description);
         });
+    renderer.createRegistration(Progress.class)
+        .preferring(MIMEType.TEXT_HTML)
+        .supporting(MIMEType.TEXT_PLAIN)
+        .register((value, context) -> {
+          context.renderIfRequested(MIMEType.TEXT_HTML, value::html);
+          context.renderIfRequested(MIMEType.TEXT_PLAIN, value::text);
+        });
     renderer.createRegistration(Relation.class)
         .preferring(MIMEType.TEXT_HTML)
         .supporting(MIMEType.TEXT_PLAIN)

@@ -2,6 +2,7 @@ package dev.tftrt.kernel.magic;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tftrt.kernel.render.Html;
 import io.github.spencerpark.jupyter.kernel.magic.registry.CellMagic;
@@ -15,6 +16,11 @@ class MagicTranspilerTest {
     @LineMagic("answer")
     public Integer answer(List<String> args) {
       return 42;
+    }
+
+    @LineMagic("names")
+    public List<String> names(List<String> args) {
+      return args;
     }
 
     @LineMagic("noop")
@@ -39,6 +45,12 @@ class MagicTranspilerTest {
   void assignedMagicKeepsTheDeclaration() {
     assertEquals("var a = ((java.lang.Integer) dev.tftrt.kernel.Notebook.lineMagic(\"answer\", java.util.List.of()));",
         transpiler.transpile("var a = %answer"));
+  }
+
+  @Test
+  void genericResultKeepsItsTypeArguments() {
+    assertEquals("var n = ((java.util.List<java.lang.String>) dev.tftrt.kernel.Notebook.lineMagic(\"names\", "
+        + "java.util.List.of(\"a\")));", transpiler.transpile("var n = %names a"));
   }
 
   @Test
@@ -72,6 +84,6 @@ class MagicTranspilerTest {
   void registeringANameTwiceIsAnError() {
     MagicRegistry registry = new MagicRegistry().register(new SampleMagics());
     IllegalStateException twice = assertThrows(IllegalStateException.class, () -> registry.register(new SampleMagics()));
-    assertEquals(true, twice.getMessage().startsWith("magic %answer is registered twice"), twice.getMessage());
+    assertTrue(twice.getMessage().matches("magic %\\w+ is registered twice: by .*"), twice.getMessage());
   }
 }

@@ -1,0 +1,74 @@
+package dev.tftrt.kernel;
+
+import dev.tftrt.engine.BuildListener;
+import dev.tftrt.kernel.render.Progress;
+import java.util.function.Function;
+
+/**
+ * A progress bar in the cell's output that updates in place (one display, then display updates): {@code var p =
+ * progress("Building engines", 3); ... p.step("segment 1"); ... p.finish();}. It is also a {@link BuildListener},
+ * so engine builds and calibration can report into it directly. Updates are throttled so that fast loops do not
+ * flood the notebook; the last state is always shown.
+ */
+public final class ProgressDisplay implements BuildListener {
+  static final long MIN_UPDATE_NANOS = 100_000_000L;
+
+  private final Function<Object, Display> show;
+  private final String title;
+  private final long total;
+  private Display display;
+  private long done;
+  private String message = "";
+  private long lastUpdate;
+
+  ProgressDisplay(String title, long total, Function<Object, Display> show) {
+    this.title = title;
+    this.total = total;
+    this.show = show;
+    this.display = show.apply(state());
+    this.lastUpdate = System.nanoTime();
+  }
+
+  /** One more unit done, with what it was. */
+  public synchronized void step(String what) {
+    done++;
+    message = what == null ? "" : what;
+    refresh(false);
+  }
+
+  public void step() {
+    step("");
+  }
+
+  /** A message without progress (BuildListener): what the work is doing now. */
+  @Override
+  public synchronized void progress(String what) {
+    message = what == null ? "" : what;
+    refresh(false);
+  }
+
+  /** Shows the final state now (all done when the total was known). */
+  public synchronized void finish() {
+    if (total >= 0) {
+      done = Math.max(done, total);
+    }
+    refresh(true);
+  }
+
+  public synchronized Progress state() {
+    return new Progress(title, done, total, message);
+  }
+
+  private void refresh(boolean force) {
+    long now = System.nanoTime();
+    if (force || now - lastUpdate >= MIN_UPDATE_NANOS || state().finished()) {
+      display.update(state());
+      lastUpdate = now;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return state().text();
+  }
+}
