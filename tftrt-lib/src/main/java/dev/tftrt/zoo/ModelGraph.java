@@ -39,11 +39,27 @@ final class ModelGraph implements AutoCloseable {
   private final Ops tf = Ops.create(graph);
   private final SplittableRandom random;
   private final Map<Output<?>, TFloat32> calibration = new HashMap<>();
+  private final List<Variable<TFloat32>> variables = new ArrayList<>();
+  private final List<float[]> initialValues;
   private long nextSeed;
 
   ModelGraph(long seed) {
+    this(seed, List.of());
+  }
+
+  /**
+   * A graph whose first variables take {@code initialValues}, in creation order, instead of random values:
+   * how a model trained in one graph is rebuilt, by the same code, in a clean graph for export.
+   */
+  ModelGraph(long seed, List<float[]> initialValues) {
     this.random = new SplittableRandom(seed);
     this.nextSeed = seed * 1_000_003L;
+    this.initialValues = List.copyOf(initialValues);
+  }
+
+  /** The variables created so far, in creation order. */
+  List<Variable<TFloat32>> variables() {
+    return List.copyOf(variables);
   }
 
   Ops ops() {
@@ -75,17 +91,47 @@ final class ModelGraph implements AutoCloseable {
 
   /** A variable of {@code shape} drawn from N(0, stddev^2) by a stateless random op with its own seed. */
   Variable<TFloat32> normalVariable(Ops scope, String name, float stddev, long... shape) {
+    long seed = nextSeed++;
+    if (variables.size() < initialValues.size()) {
+      return constantVariable(scope, name, initialValues.get(variables.size()), shape);
+    }
     Ops init = scope.withInitScope();
     Operand<TFloat32> normal = init.random.statelessRandomNormal(
-        init.constant(shape), init.constant(new long[] {nextSeed++, 0}));
-    return scope.withName(name).variable(init.math.mul(normal, init.constant(stddev)));
+        init.constant(shape), init.constant(new long[] {seed, 0}));
+    return track(scope.withName(name).variable(init.math.mul(normal, init.constant(stddev))));
   }
 
   /** A variable initialized from the given values. */
   Variable<TFloat32> constantVariable(Ops scope, String name, float[] values, long... shape) {
+    float[] initial = variables.size() < initialValues.size() ? initialValues.get(variables.size()) : values;
+    if (initial.length != Shape.of(shape).size()) {
+      throw new IllegalArgumentException("variable " + name + " of shape " + Shape.of(shape) + " cannot take "
+          + initial.length + " values");
+    }
     Ops init = scope.withInitScope();
-    return scope.withName(name).variable(
-        init.constant(Shape.of(shape), DataBuffers.of(values, true, false)));
+    return track(scope.withName(name).variable(
+        init.constant(Shape.of(shape), DataBuffers.of(initial, true, false))));
+  }
+
+  private Variable<TFloat32> track(Variable<TFloat32> variable) {
+    variables.add(variable);
+    return variable;
+  }
+
+  /** The current values of {@link #variables()}, in creation order. */
+  List<float[]> variableValues() {
+    Session.Runner runner = session.runner();
+    variables.forEach(runner::fetch);
+    List<float[]> values = new ArrayList<>();
+    try (org.tensorflow.Result result = runner.run()) {
+      for (int i = 0; i < variables.size(); i++) {
+        TFloat32 t = (TFloat32) result.get(i);
+        float[] v = new float[Math.toIntExact(t.size())];
+        t.copyTo(DataBuffers.of(v, false, false));
+        values.add(v);
+      }
+    }
+    return values;
   }
 
   /** Values uniform in [low, high) from the model's seeded generator. */

@@ -37,7 +37,16 @@ class ZooCommandTest {
   @Test
   void unknownModelNameListsTheAvailableOnes() {
     String err = stderrOf(() -> assertEquals(2, Main.run("zoo", "alexnet", dir.resolve("a").toString())));
-    assertTrue(err.contains("alexnet") && err.contains("small-cnn, inception-block, resnet50"), err);
+    assertTrue(err.contains("alexnet") && err.contains("small-cnn, inception-block, resnet50, fashion-mnist"), err);
+  }
+
+  @Test
+  void trainsTheFashionMnistClassifierWithTheGivenBudget() {
+    Path out = dir.resolve("fashion");
+    String err = stderrOf(() -> assertEquals(0,
+        Main.run("zoo", "fashion-mnist", out.toString(), "--epochs", "1", "--train-images", "1000")));
+    assertTrue(err.contains("epoch 1/1") && err.contains("test top-1"), err);
+    assertTrue(Files.isRegularFile(out.resolve("saved_model.pb")));
   }
 
   private static String stderrOf(Runnable action) {

@@ -1,0 +1,105 @@
+package dev.tftrt.trt;
+
+import static org.bytedeco.cuda.global.cudart.cudaFree;
+import static org.bytedeco.cuda.global.cudart.cudaMalloc;
+import static org.bytedeco.cuda.global.cudart.cudaMemcpyAsync;
+import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToHost;
+import static org.bytedeco.cuda.global.cudart.cudaMemcpyHostToDevice;
+
+import dev.tftrt.engine.DeviceStream;
+import dev.tftrt.engine.DeviceTensor;
+import dev.tftrt.graph.DataType;
+import dev.tftrt.graph.Shape;
+import java.nio.ByteBuffer;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * A tensor in device memory. Copies from a direct buffer are asynchronous (the buffer must stay untouched
+ * until the stream synchronizes); copies from heap buffers and all copies to the host wait.
+ */
+final class CudaTensor implements DeviceTensor {
+  private final DataType type;
+  private final Shape shape;
+  private final long bytes;
+  private Pointer device = new Pointer();
+
+  CudaTensor(DataType type, Shape shape) {
+    if (!shape.isFullyDefined()) {
+      throw new IllegalArgumentException("device tensors need a fully defined shape, got " + shape);
+    }
+    this.type = type;
+    this.shape = shape;
+    this.bytes = shape.numElements() * type.byteSize();
+    Cuda.check(cudaMalloc(device, Math.max(bytes, 1)), "cudaMalloc(" + bytes + ")");
+  }
+
+  Pointer pointer() {
+    if (device == null) {
+      throw new IllegalStateException("device tensor is closed");
+    }
+    return device;
+  }
+
+  @Override
+  public DataType type() {
+    return type;
+  }
+
+  @Override
+  public Shape shape() {
+    return shape;
+  }
+
+  @Override
+  public long byteSize() {
+    return bytes;
+  }
+
+  private void checkRoom(ByteBuffer host) {
+    if (host.remaining() < bytes) {
+      throw new IllegalArgumentException("host buffer has " + host.remaining() + " bytes, the tensor "
+          + type.tfName() + shape + " needs " + bytes);
+    }
+  }
+
+  @Override
+  public void copyFromHost(ByteBuffer host, DeviceStream stream) {
+    checkRoom(host);
+    CudaStream s = (CudaStream) stream;
+    try (BytePointer src = new BytePointer(host)) {
+      Cuda.check(cudaMemcpyAsync(pointer(), src, bytes, cudaMemcpyHostToDevice, s.handle()), "cudaMemcpyAsync");
+      if (!host.isDirect()) {
+        s.synchronize();
+      }
+    }
+  }
+
+  @Override
+  public void copyToHost(ByteBuffer host, DeviceStream stream) {
+    checkRoom(host);
+    CudaStream s = (CudaStream) stream;
+    if (host.isDirect()) {
+      try (BytePointer dst = new BytePointer(host)) {
+        Cuda.check(cudaMemcpyAsync(dst, pointer(), bytes, cudaMemcpyDeviceToHost, s.handle()), "cudaMemcpyAsync");
+        s.synchronize();
+      }
+    } else {
+      try (BytePointer dst = new BytePointer(bytes)) {
+        Cuda.check(cudaMemcpyAsync(dst, pointer(), bytes, cudaMemcpyDeviceToHost, s.handle()), "cudaMemcpyAsync");
+        s.synchronize();
+        byte[] a = new byte[Math.toIntExact(bytes)];
+        dst.get(a);
+        host.duplicate().put(a);
+      }
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (device != null) {
+      cudaFree(device);
+      device = null;
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package dev.tftrt.trt;
+
+import dev.tftrt.engine.Binding;
+import dev.tftrt.engine.DeviceStream;
+import dev.tftrt.engine.Engine;
+import dev.tftrt.engine.ExecutionContext;
+import dev.tftrt.engine.ShapeRange;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.tensorrt.global.nvinfer.LayerInformationFormat;
+import org.bytedeco.tensorrt.global.nvinfer.OptProfileSelector;
+import org.bytedeco.tensorrt.global.nvinfer.TensorIOMode;
+import org.bytedeco.tensorrt.nvinfer.ICudaEngine;
+import org.bytedeco.tensorrt.nvinfer.IEngineInspector;
+
+/** A deserialized engine; its I/O tensors read once. Uses optimization profile 0. */
+final class TrtEngine implements Engine {
+  private final ICudaEngine engine;
+  private final List<Binding> bindings;
+  private boolean closed;
+
+  TrtEngine(ICudaEngine engine) {
+    this.engine = engine;
+    List<Binding> inputs = new ArrayList<>();
+    List<Binding> outputs = new ArrayList<>();
+    for (int i = 0; i < engine.getNbIOTensors(); i++) {
+      String name = engine.getIOTensorName(i);
+      boolean input = engine.getTensorIOMode(name) == TensorIOMode.kINPUT;
+      ShapeRange range = null;
+      if (input) {
+        range = new ShapeRange(Cuda.shape(engine.getProfileShape(name, 0, OptProfileSelector.kMIN)),
+            Cuda.shape(engine.getProfileShape(name, 0, OptProfileSelector.kOPT)),
+            Cuda.shape(engine.getProfileShape(name, 0, OptProfileSelector.kMAX)));
+      }
+      Binding b = new Binding(name, input, Cuda.fromTrt(engine.getTensorDataType(name)),
+          Cuda.shape(engine.getTensorShape(name)), range);
+      (input ? inputs : outputs).add(b);
+    }
+    inputs.addAll(outputs);
+    this.bindings = List.copyOf(inputs);
+  }
+
+  ICudaEngine handle() {
+    if (closed) {
+      throw new IllegalStateException("engine is closed");
+    }
+    return engine;
+  }
+
+  @Override
+  public List<Binding> bindings() {
+    return bindings;
+  }
+
+  @Override
+  public ExecutionContext createContext() {
+    return new TrtExecutionContext(this, new CudaStream(), true);
+  }
+
+  @Override
+  public ExecutionContext createContext(DeviceStream stream) {
+    return new TrtExecutionContext(this, (CudaStream) stream, false);
+  }
+
+  @Override
+  public String layerInformationJson() {
+    // The presets expose no destructor for IEngineInspector; it is small and asked for rarely.
+    IEngineInspector inspector = handle().createEngineInspector();
+    return inspector.getEngineInformation(LayerInformationFormat.kJSON);
+  }
+
+  @Override
+  public long deviceMemoryBytes() {
+    return handle().getDeviceMemorySize();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (!closed) {
+      closed = true;
+      engine.destroy();
+    }
+  }
+}
