@@ -7,7 +7,14 @@ import dev.tftrt.kernel.magic.LoadMagics;
 import dev.tftrt.kernel.magic.MagicRegistry;
 import dev.tftrt.kernel.magic.MavenDependencies;
 import dev.tftrt.kernel.magic.MavenMagics;
+import dev.tftrt.TftrtException;
+import dev.tftrt.bench.Comparison;
+import dev.tftrt.kernel.magic.ConverterFactory;
+import dev.tftrt.kernel.magic.TftrtMagics;
+import dev.tftrt.kernel.render.Graphviz;
 import dev.tftrt.kernel.render.Renderers;
+import dev.tftrt.kernel.render.TftrtRenderers;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,6 +31,12 @@ public final class KernelSession {
       "dev.tftrt.engine", "dev.tftrt.runtime", "dev.tftrt.bench", "dev.tftrt.zoo", "dev.tftrt.data",
       "tech.tablesaw.api", "org.knowm.xchart");
 
+  /** How %tftrt_convert opens a SavedModel. */
+  static final ConverterFactory CONVERTERS = (dir, params) -> {
+    throw new TftrtException("this build's TrtGraphConverterV2 cannot open " + dir + " yet: its public"
+        + " constructor from a SavedModel directory is not merged (the converters are still landing)");
+  };
+
   private KernelSession() {}
 
   public static TftrtKernel create() throws Exception {
@@ -31,10 +44,13 @@ public final class KernelSession {
     MagicRegistry magics = new MagicRegistry();
     TftrtKernel kernel = new TftrtKernel(evaluator, magics, startupSnippets());
     Renderers.registerAll(kernel.getRenderer());
+    TftrtRenderers.registerAll(kernel.getRenderer());
     magics.register(new ClasspathMagics(evaluator::addToClasspath))
         .register(new MavenMagics(MavenDependencies.standard(), evaluator::addToClasspath))
         .register(new LoadMagics(kernel::evalNested))
-        .register(new DisplayMagics());
+        .register(new DisplayMagics())
+        .register(new TftrtMagics(CONVERTERS, Comparison::builder, Graphviz::find, Notebook::progress,
+            Path.of("").toAbsolutePath()));
     return kernel;
   }
 

@@ -1,6 +1,7 @@
 package dev.tftrt.kernel;
 
 import dev.tftrt.engine.BuildListener;
+import dev.tftrt.kernel.magic.ProgressSink;
 import dev.tftrt.kernel.render.Progress;
 import java.util.function.Function;
 
@@ -10,7 +11,7 @@ import java.util.function.Function;
  * so engine builds and calibration can report into it directly. Updates are throttled so that fast loops do not
  * flood the notebook; the last state is always shown.
  */
-public final class ProgressDisplay implements BuildListener {
+public final class ProgressDisplay implements BuildListener, ProgressSink.Tracker {
   static final long MIN_UPDATE_NANOS = 100_000_000L;
 
   private final Function<Object, Display> show;
@@ -40,6 +41,14 @@ public final class ProgressDisplay implements BuildListener {
     step("");
   }
 
+  /** {@code done} steps are done, {@code what} is happening now. */
+  @Override
+  public synchronized void at(long doneSoFar, String what) {
+    done = doneSoFar;
+    message = what == null ? "" : what;
+    refresh(false);
+  }
+
   /** A message without progress (BuildListener): what the work is doing now. */
   @Override
   public synchronized void progress(String what) {
@@ -48,6 +57,7 @@ public final class ProgressDisplay implements BuildListener {
   }
 
   /** Shows the final state now (all done when the total was known). */
+  @Override
   public synchronized void finish() {
     if (total >= 0) {
       done = Math.max(done, total);

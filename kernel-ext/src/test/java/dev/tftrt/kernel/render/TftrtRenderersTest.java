@@ -1,0 +1,54 @@
+package dev.tftrt.kernel.render;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tftrt.TrtConversionParams;
+import dev.tftrt.bench.Benchmark;
+import dev.tftrt.bench.Comparison;
+import dev.tftrt.bench.ComparisonResult;
+import dev.tftrt.engine.Availability;
+import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import io.github.spencerpark.jupyter.kernel.display.Renderer;
+import io.github.spencerpark.jupyter.kernel.display.mime.MIMEType;
+import java.nio.file.Path;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+
+class TftrtRenderersTest {
+  private final Renderer renderer = new Renderer();
+
+  TftrtRenderersTest() {
+    Renderers.registerAll(renderer);
+    TftrtRenderers.registerAll(renderer);
+  }
+
+  @Test
+  void paramsShowAsANameValueTable() {
+    DisplayData data = renderer.render(TrtConversionParams.defaults().toBuilder().maxBatchSize(8).build());
+    String html = (String) data.getData(MIMEType.TEXT_HTML);
+    assertTrue(html.startsWith("<table class=\"tftrt-params\">"), html);
+    assertTrue(html.contains("<tr><td>maxBatchSize</td><td>8</td></tr>"), html);
+    assertTrue(((String) data.getData(MIMEType.TEXT_PLAIN)).contains("\"maxBatchSize\": 8"));
+  }
+
+  @Test
+  void benchmarkShowsItsTableChartAndNotes() {
+    ComparisonResult result = Comparison.builder()
+        .benchmark(Benchmark.builder().batchSizes(1, 2).iterations(2).warmupIterations(1).repeats(1).build())
+        .tensorRt(Availability.unavailable("no GPU here"), (m, p, b, c) -> {
+          throw new AssertionError("no TensorRT rows without TensorRT");
+        })
+        .build()
+        .run(Path.of("../tftrt-lib/src/test/resources/models/kotlindl_mnist_mlp_tf2"));
+    DisplayData data = renderer.render(result);
+    String html = (String) data.getData(MIMEType.TEXT_HTML);
+    assertTrue(html.contains("<th>images_per_s</th>") && html.contains("<td>native"), html);
+    String base64 = html.replaceAll("(?s).*data:image/png;base64,([A-Za-z0-9+/=]+)\".*", "$1");
+    byte[] png = Base64.getDecoder().decode(base64);
+    assertEquals('P', png[1]);
+    assertEquals('N', png[2]);
+    assertTrue(html.contains("no GPU here"), "the note saying why TensorRT rows are missing");
+    assertTrue(((String) data.getData(MIMEType.TEXT_PLAIN)).contains("target"));
+  }
+}
