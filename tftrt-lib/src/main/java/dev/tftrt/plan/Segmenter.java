@@ -185,7 +185,7 @@ public final class Segmenter {
       Node node = order.get(i);
       String why = rejection[i] != null ? rejection[i]
           : dropReason[i] != null ? dropReason[i]
-          : "constant read only by nodes outside engines";
+          : "constant read only by nodes left in TensorFlow";
       leftOut.add(new LeftOut(node.name(), node.op(), why));
     }
     return new Segmentation(segments, leftOut);

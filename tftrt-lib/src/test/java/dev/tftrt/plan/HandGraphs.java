@@ -5,6 +5,11 @@ import dev.tftrt.graph.DataType;
 import dev.tftrt.graph.Graph;
 import dev.tftrt.graph.Node;
 import dev.tftrt.graph.Shape;
+import dev.tftrt.graph.TensorInfo;
+import dev.tftrt.savedmodel.FreezeReport;
+import dev.tftrt.savedmodel.FrozenModel;
+import dev.tftrt.savedmodel.SignatureTensor;
+import java.nio.file.Path;
 import dev.tftrt.graph.TensorRef;
 import dev.tftrt.graph.TensorValue;
 import java.util.Arrays;
@@ -17,6 +22,8 @@ import java.util.function.Function;
 
 /** Small graphs written by hand for planning tests, with a fluent adder. */
 public final class HandGraphs {
+  public static final TensorInfo INCEPTION_INPUT = new TensorInfo(DataType.FLOAT, Shape.of(-1, 8, 8, 4));
+
   private final Graph graph = new Graph();
 
   public static HandGraphs create() {
@@ -85,4 +92,28 @@ public final class HandGraphs {
     Set<String> bad = Set.of(ops);
     return n -> bad.contains(n.op()) ? Optional.of("no converter for " + n.op()) : Optional.empty();
   }
+
+  /**
+   * An Inception-like body: three sibling 1x1 convolutions on x (one with stride 2), a 3x3 after one of them,
+   * an unsupported op on another branch, Identity nodes, and a training-only branch no output needs.
+   */
+  public static FrozenModel inceptionModel() {
+    HandGraphs h = HandGraphs.create().placeholder("x", -1, 8, 8, 4).placeholder("labels", -1, 10);
+    h.conv("a", "x", 1, 4, 2, 1, "SAME").floats("a/b", new long[] {2}, 0, 0).op("a/bias", "BiasAdd", "a", "a/b")
+        .op("a/relu", "Relu", "a/bias");
+    h.conv("b", "x", 1, 4, 2, 1, "SAME").op("b/id", "Identity", "b").op("b/relu", "Relu6", "b/id")
+        .conv("b3", "b/relu", 3, 2, 2, 1, "SAME");
+    h.conv("c", "x", 1, 4, 2, 1, "SAME").op("c/odd", "Erfinv", "c").op("c/relu", "Relu", "c/odd");
+    h.conv("d", "x", 1, 4, 2, 2, "SAME");
+    h.op("d/up", "ResizeNearestNeighbor", "d", "d/size").ints("d/size", new long[] {2}, 8, 8);
+    h.ints("axis", new long[] {}, 3).op("cat", "ConcatV2", "a/relu", "b3", "c/relu", "d/up", "axis")
+        .op("out", "Identity", "cat");
+    h.op("loss", "SquaredDifference", "cat", "labels").op("grad", "Mul", "loss", "loss");
+    Graph g = h.graph();
+    return new FrozenModel(Path.of("/models/inception"), "serve", "serving_default", g,
+        List.of(new SignatureTensor("input", TensorRef.of("x"), DataType.FLOAT, INCEPTION_INPUT.shape())),
+        List.of(new SignatureTensor("output", TensorRef.of("out"), DataType.FLOAT, Shape.of(-1, 8, 8, 8))),
+        new FreezeReport(Map.of(), Map.of(), 0, 0, Map.of()));
+  }
+
 }

@@ -1,0 +1,50 @@
+package dev.tftrt.kernel;
+
+import dev.tftrt.kernel.execution.JShellEvaluator;
+import dev.tftrt.kernel.magic.ClasspathMagics;
+import dev.tftrt.kernel.magic.DisplayMagics;
+import dev.tftrt.kernel.magic.LoadMagics;
+import dev.tftrt.kernel.magic.MagicRegistry;
+import dev.tftrt.kernel.render.Renderers;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Puts a kernel together: evaluator, magics, renderers and the imports every session starts with. */
+public final class KernelSession {
+  /** How long an interrupted cell may take to stop before it is stopped harder or abandoned. */
+  static final long INTERRUPT_GRACE_MILLIS = 2_000;
+
+  /** Packages imported in every session; project packages only when they are on the class path. */
+  static final List<String> IMPORTED_PACKAGES = List.of(
+      "java.util", "java.util.function", "java.util.stream", "java.util.concurrent", "java.util.regex",
+      "java.io", "java.math", "java.net", "java.nio.file", "java.time",
+      "dev.tftrt", "dev.tftrt.plan", "dev.tftrt.savedmodel", "dev.tftrt.graph", "dev.tftrt.convert",
+      "dev.tftrt.engine", "dev.tftrt.runtime", "dev.tftrt.bench", "dev.tftrt.zoo", "dev.tftrt.data",
+      "tech.tablesaw.api", "org.knowm.xchart");
+
+  private KernelSession() {}
+
+  public static TftrtKernel create() throws Exception {
+    JShellEvaluator evaluator = new JShellEvaluator(JShellEvaluator.jvmClasspath(), INTERRUPT_GRACE_MILLIS);
+    MagicRegistry magics = new MagicRegistry();
+    TftrtKernel kernel = new TftrtKernel(evaluator, magics, startupSnippets());
+    Renderers.registerAll(kernel.getRenderer());
+    magics.register(new ClasspathMagics(evaluator::addToClasspath))
+        .register(new LoadMagics(kernel::evalNested))
+        .register(new DisplayMagics());
+    return kernel;
+  }
+
+  /** The session's imports: one snippet per package present, and Notebook's display helpers. */
+  static List<String> startupSnippets() {
+    List<String> snippets = new ArrayList<>();
+    ClassLoader loader = KernelSession.class.getClassLoader();
+    for (String pkg : IMPORTED_PACKAGES) {
+      if (pkg.startsWith("java.") || loader.getResource(pkg.replace('.', '/')) != null) {
+        snippets.add("import " + pkg + ".*;");
+      }
+    }
+    snippets.add("import static " + Notebook.class.getName() + ".display;");
+    return snippets;
+  }
+}

@@ -1,0 +1,187 @@
+package dev.tftrt.kernel.execution;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import jdk.jshell.execution.DirectExecutionControl;
+
+/**
+ * Runs each JShell snippet in this JVM on a dedicated cell thread, keeping the snippet's value as a live object
+ * (under a key that JShell hands back as the snippet's "value") so renderers can display it.
+ *
+ * <p>Interrupting: the cell thread is interrupted, which ends sleeps, waits, interruptible I/O and any work
+ * that checks {@link Thread#interrupted()}. A cell that ignores interrupts (a busy loop) is given a grace
+ * period; after it, {@code Thread.stop} is used where the JDK still has it (up to 19), and otherwise the
+ * thread is abandoned (it is a daemon) and a fresh cell thread takes its place, so the kernel stays usable.
+ * This extends {@link DirectExecutionControl}, not {@code LocalExecutionControl}, whose {@code invoke} and
+ * class instrumentation changed in JDK 21+.
+ */
+public final class CellExecutionControl extends DirectExecutionControl {
+  /** The exception class name reported when a cell was interrupted. */
+  public static final String INTERRUPTED_CLASS = CellInterruptedException.class.getName();
+
+  private static final AtomicInteger THREAD_NUMBER = new AtomicInteger();
+  private static final ThreadLocal<Boolean> ON_CELL_THREAD = ThreadLocal.withInitial(() -> false);
+
+  private final Map<String, SnippetValue> results = new ConcurrentHashMap<>();
+  private final AtomicInteger resultNumber = new AtomicInteger();
+  private final long gracePeriodMillis;
+  private final AtomicReference<RunningCell> running = new AtomicReference<>();
+  private final AtomicInteger abandonedThreads = new AtomicInteger();
+  /** Set by an interrupt until the next cell begins, so snippets not yet started in this cell do not start. */
+  private volatile boolean cellInterrupted;
+
+  public CellExecutionControl(long gracePeriodMillis) {
+    this.gracePeriodMillis = gracePeriodMillis;
+  }
+
+  /** The live value of the snippet whose JShell value is {@code key}; empty when the key is not one of ours. */
+  public Optional<SnippetValue> takeResult(String key) {
+    return key == null ? Optional.empty() : Optional.ofNullable(results.remove(key));
+  }
+
+  /** Cell threads left running because they ignored an interrupt and the JDK can no longer stop threads. */
+  public int abandonedThreads() {
+    return abandonedThreads.get();
+  }
+
+  /** True on a cell thread, where a nested evaluation (%load) belongs to the cell already running. */
+  public boolean onCellThread() {
+    return ON_CELL_THREAD.get();
+  }
+
+  @Override
+  protected String invoke(Method doit) throws Exception {
+    Object value;
+    if (ON_CELL_THREAD.get()) {
+      // A snippet evaluated from inside a running cell (%load, a magic): already on the cell thread.
+      value = doit.invoke(null);
+    } else {
+      value = runOnCellThread(doit);
+    }
+    String key = "$tftrt-value-" + resultNumber.incrementAndGet();
+    results.put(key, new SnippetValue(value));
+    return key;
+  }
+
+  /** Marks the start of a cell: an interrupt from before it no longer applies. */
+  public void beginCell() {
+    cellInterrupted = false;
+  }
+
+  /** True when the current cell was interrupted (its remaining snippets must not run). */
+  public boolean cellInterrupted() {
+    return cellInterrupted;
+  }
+
+  private Object runOnCellThread(Method doit) throws Exception {
+    if (cellInterrupted) {
+      throw new InvocationTargetException(new CellInterruptedException("Interrupted."));
+    }
+    RunningCell cell = new RunningCell(doit);
+    Thread thread = new Thread(cell, "tftrt-cell-" + THREAD_NUMBER.incrementAndGet());
+    thread.setDaemon(true);
+    thread.setContextClassLoader(doit.getDeclaringClass().getClassLoader());
+    cell.thread = thread;
+    running.set(cell);
+    try {
+      thread.start();
+      cell.done.await();
+    } catch (InterruptedException e) {
+      // The evaluating thread itself was interrupted (kernel shutting down): stop the cell the same way.
+      Thread.currentThread().interrupt();
+      stopCell(cell);
+    } finally {
+      running.compareAndSet(cell, null);
+    }
+    if (cell.interrupted && (cell.failure != null || cell.abandoned)) {
+      // Whatever the interrupt surfaced as (InterruptedException, ThreadDeath, a wrapped cause), say what it was.
+      cell.failure = new CellInterruptedException(cell.interruptMessage());
+    }
+    if (cell.failure != null) {
+      throw new InvocationTargetException(cell.failure);
+    }
+    return cell.value;
+  }
+
+  /** Interrupts the running cell, if any; returns when it stopped or was abandoned. */
+  public void interrupt() {
+    cellInterrupted = true;
+    RunningCell cell = running.get();
+    if (cell != null) {
+      stopCell(cell);
+    }
+  }
+
+  @Override
+  public void stop() {
+    interrupt();
+  }
+
+  private void stopCell(RunningCell cell) {
+    cell.interrupted = true;
+    cell.thread.interrupt();
+    try {
+      if (cell.done.await(gracePeriodMillis, TimeUnit.MILLISECONDS)) {
+        return;
+      }
+      if (ThreadStopper.stop(cell.thread) && cell.done.await(gracePeriodMillis, TimeUnit.MILLISECONDS)) {
+        return;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    cell.abandoned = true;
+    abandonedThreads.incrementAndGet();
+    cell.thread.setPriority(Thread.MIN_PRIORITY);
+    cell.done.countDown();
+  }
+
+  /** One snippet invocation on its own daemon thread. */
+  private final class RunningCell implements Runnable {
+    private final Method doit;
+    private final CountDownLatch done = new CountDownLatch(1);
+    private volatile Thread thread;
+    private volatile Object value;
+    private volatile Throwable failure;
+    private volatile boolean interrupted;
+    private volatile boolean abandoned;
+
+    private RunningCell(Method doit) {
+      this.doit = doit;
+    }
+
+    @Override
+    public void run() {
+      ON_CELL_THREAD.set(true);
+      try {
+        Object result = doit.invoke(null);
+        if (!abandoned) {
+          value = result;
+        }
+      } catch (InvocationTargetException e) {
+        failure = e.getCause();
+      } catch (Throwable t) {
+        failure = t;
+      } finally {
+        done.countDown();
+      }
+    }
+
+    private String interruptMessage() {
+      return abandoned
+          ? "Interrupted. The cell ignored the interrupt, so it was left running in the background"
+              + " (restart the kernel to reclaim its CPU); the kernel is ready for the next cell."
+          : "Interrupted.";
+    }
+  }
+
+  /** The live value a snippet produced (null included). */
+  public record SnippetValue(Object value) {}
+}

@@ -1,0 +1,141 @@
+package dev.tftrt.kernel.execution;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import jdk.jshell.SourceCodeAnalysis.Completeness;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class JShellEvaluatorTest {
+  private static JShellEvaluator evaluator;
+
+  @BeforeAll
+  static void start() throws Exception {
+    evaluator = new JShellEvaluator(JShellEvaluator.jvmClasspath(), 1_000);
+    evaluator.eval("import java.util.*;");
+  }
+
+  @AfterAll
+  static void stop() {
+    evaluator.close();
+  }
+
+  @Test
+  void lastExpressionComesBackAsLiveObject() throws Exception {
+    Optional<Object> value = evaluator.eval("var names = new ArrayList<String>();\nnames.add(\"a\");\nnames");
+    assertInstanceOf(ArrayList.class, value.orElseThrow());
+    assertEquals(List.of("a"), value.get());
+    assertEquals(Optional.of(2), evaluator.eval("1 + 1"));
+  }
+
+  @Test
+  void declarationsAndStatementsHaveNoValue() throws Exception {
+    assertEquals(Optional.empty(), evaluator.eval("int declared = 5;"));
+    assertEquals(Optional.empty(), evaluator.eval("System.out.print(\"\");"));
+    assertEquals(Optional.of(6), evaluator.eval("declared + 1"));
+  }
+
+  @Test
+  void classesOfTheKernelClasspathAreUsable() throws Exception {
+    Optional<Object> value = evaluator.eval("dev.tftrt.Precision.parse(\"fp16\")");
+    assertEquals("FP16", String.valueOf(value.orElseThrow()));
+  }
+
+  @Test
+  void compileErrorNamesTheCellLineAndColumn() {
+    CompilationException error = assertThrows(CompilationException.class,
+        () -> evaluator.eval("int fine = 1;\nint broken = \"text\";"));
+    CellProblem problem = error.problems().get(0);
+    assertEquals(2, problem.line());
+    assertEquals("int broken = \"text\";", problem.sourceLine());
+    assertEquals(14, problem.column(), "column of the string literal");
+    assertTrue(problem.message().contains("incompatible types"), problem.message());
+  }
+
+  @Test
+  void runtimeExceptionNamesTheThrownClassAndCellLine() {
+    SnippetException error = assertThrows(SnippetException.class,
+        () -> evaluator.eval("int before = 1;\n\nif (before == 1) throw new IllegalStateException(\"boom\");"));
+    assertEquals("java.lang.IllegalStateException", error.exceptionClass());
+    assertEquals("boom", error.detail());
+    assertTrue(error.frames().contains("at cell line 3"), error.frames().toString());
+  }
+
+  @Test
+  void exceptionInAMethodDefinedEarlierPointsIntoIt() throws Exception {
+    evaluator.eval("void failing() {\n  String s = null;\n  s.length();\n}");
+    SnippetException error = assertThrows(SnippetException.class, () -> evaluator.eval("failing()"));
+    assertEquals("java.lang.NullPointerException", error.exceptionClass());
+    assertEquals(List.of("at cell line 3 in failing", "at cell line 1"), error.frames());
+  }
+
+  @Test
+  void incompleteCellIsReported() {
+    IncompleteCellException error = assertThrows(IncompleteCellException.class,
+        () -> evaluator.eval("int ok = 1;\nfor (int i = 0; i < 3; i++) {"));
+    assertEquals(2, error.line());
+  }
+
+  @Test
+  void interruptEndsASleepingCellAndTheEvaluatorStaysUsable() throws Exception {
+    assertInterrupted("Thread.sleep(60_000);");
+    assertEquals(Optional.of(3), evaluator.eval("1 + 2"));
+  }
+
+  @Test
+  void interruptEndsABusyLoopThatIgnoresInterrupts() throws Exception {
+    assertInterrupted("long spins = 0;\nwhile (true) { spins++; }");
+    assertEquals(Optional.of(4), evaluator.eval("2 + 2"));
+  }
+
+  private static void assertInterrupted(String cell) throws Exception {
+    CompletableFuture<Optional<Object>> running = CompletableFuture.supplyAsync(() -> {
+      try {
+        return evaluator.eval(cell);
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+    Thread.sleep(500);
+    assertFalse(running.isDone(), "the cell should still be running");
+    long start = System.nanoTime();
+    evaluator.interrupt();
+    ExecutionException failure = assertThrows(ExecutionException.class, () -> running.get(10, TimeUnit.SECONDS));
+    assertInstanceOf(CellInterruptedException.class, failure.getCause().getCause());
+    assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 5, "interrupt took too long");
+  }
+
+  @Test
+  void completionOffersNamesAtTheCursor() {
+    String cell = "int x = 1;\nStrin";
+    JShellEvaluator.Completion completion = evaluator.complete(cell, cell.length());
+    assertTrue(completion.matches().contains("String"), completion.matches().toString());
+    assertEquals(cell.length() - "Strin".length(), completion.start());
+    assertEquals(cell.length(), completion.end());
+  }
+
+  @Test
+  void documentationShowsSignatures() {
+    String cell = "Math.max(";
+    List<String> docs = evaluator.documentation(cell, cell.length(), false);
+    assertTrue(docs.stream().anyMatch(d -> d.contains("max(int")), docs.toString());
+  }
+
+  @Test
+  void completenessTellsOpenBlocksFromCompleteCode() {
+    assertEquals(Completeness.COMPLETE, evaluator.completeness("int a = 1;\nint b = 2;"));
+    assertEquals(Completeness.DEFINITELY_INCOMPLETE, evaluator.completeness("for (int i = 0; i < 3; i++) {"));
+  }
+}

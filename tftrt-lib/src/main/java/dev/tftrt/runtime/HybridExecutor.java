@@ -1,0 +1,434 @@
+package dev.tftrt.runtime;
+
+import dev.tftrt.TftrtException;
+import dev.tftrt.engine.Binding;
+import dev.tftrt.engine.DeviceStream;
+import dev.tftrt.engine.DeviceTensor;
+import dev.tftrt.engine.Engine;
+import dev.tftrt.engine.ExecutionContext;
+import dev.tftrt.engine.TensorRtBackend;
+import dev.tftrt.graph.DataType;
+import dev.tftrt.graph.Graph;
+import dev.tftrt.graph.GraphDefs;
+import dev.tftrt.graph.Shape;
+import dev.tftrt.graph.TensorRef;
+import dev.tftrt.graph.TensorValue;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.exceptions.TensorFlowException;
+
+/**
+ * Runs a frozen graph whose segments may have TensorRT engines: stages in topological order, TensorFlow
+ * stages with TensorFlow Java, segments on their engine when one fits the input shapes and in TensorFlow
+ * otherwise (counted, with the reason). Tensors that one engine produces for the next stay on the device;
+ * the stages of one call share a stream. Safe from many threads: each call borrows a set of execution
+ * contexts (one stream, one context per engine) from a pool. {@link #close()} waits for running calls.
+ */
+public final class HybridExecutor implements AutoCloseable {
+  private final Graph graph;
+  private final List<TensorRef> inputs;
+  private final List<TensorRef> outputs;
+  private final List<StageSpec> stageSpecs;
+  private final List<Stage> stages = new ArrayList<>();
+  private final TensorRtBackend backend;
+  private final FallbackCounter fallbacks = new FallbackCounter();
+  private final ConcurrentLinkedQueue<Contexts> idleContexts = new ConcurrentLinkedQueue<>();
+  private final List<Contexts> allContexts = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private final Map<TensorRef, DataType> types;
+  private boolean closed;
+
+  /**
+   * @param inputs the model's input tensors (placeholders), fed by {@link #run}
+   * @param outputs the model's output tensors
+   * @param segments the segments and their engines; a segment without a usable engine runs in TensorFlow
+   * @param backend what runs the engines (may be unavailable when no segment has an engine)
+   */
+  public HybridExecutor(Graph graph, List<TensorRef> inputs, List<TensorRef> outputs,
+      List<SegmentEngines> segments, TensorRtBackend backend) {
+    this.graph = graph.copy();
+    this.inputs = List.copyOf(inputs);
+    this.outputs = List.copyOf(outputs);
+    this.backend = backend;
+    this.stageSpecs = StagePlanner.split(this.graph, this.inputs, this.outputs,
+        segments.stream().map(SegmentEngines::spec).toList());
+    Map<String, SegmentEngines> byName = new HashMap<>();
+    segments.forEach(s -> byName.put(s.spec().name(), s));
+    Set<TensorRef> crossing = new java.util.HashSet<>(this.inputs);
+    stageSpecs.forEach(s -> crossing.addAll(s.inputs()));
+    this.types = tensorTypes(this.graph, crossing);
+    try {
+      for (StageSpec s : stageSpecs) {
+        if (s.isSegment()) {
+          stages.add(new SegmentStage(s, byName.get(s.name())));
+        } else {
+          stages.add(new NativeRun(newNativeStage(s)));
+        }
+      }
+    } catch (RuntimeException e) {
+      stages.forEach(Stage::close);
+      throw e;
+    }
+  }
+
+  /** The element types of tensors, from TensorFlow's own view of the graph. */
+  private static Map<TensorRef, DataType> tensorTypes(Graph graph, Collection<TensorRef> refs) {
+    Map<TensorRef, DataType> out = new HashMap<>();
+    try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
+      g.importGraphDef(GraphDefs.toProto(graph));
+      for (TensorRef r : refs) {
+        GraphOperation op = g.operationOrThrow(r.node());
+        out.put(r, DataType.fromNumber(op.output(r.index()).dataType().getNumber()));
+      }
+    } catch (IllegalArgumentException | TensorFlowException e) {
+      throw new TftrtException("TensorFlow cannot load the frozen graph: " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  private NativeStage newNativeStage(StageSpec s) {
+    return new NativeStage(s.name(), graph, s.nodes(), s.inputs(), types, s.outputs());
+  }
+
+  /** The stages in the order they run. */
+  public List<StageSpec> stages() {
+    return stageSpecs;
+  }
+
+  /** The element type TensorFlow gives a model input. */
+  public DataType inputType(TensorRef input) {
+    return types.get(input);
+  }
+
+  /** Native fallbacks so far, per segment and reason. */
+  public List<FallbackCount> fallbacks() {
+    return fallbacks.snapshot();
+  }
+
+  /** The segments' engine caches, in stage order. */
+  public List<SegmentEngines> segments() {
+    return stages.stream().filter(s -> s instanceof SegmentStage).map(s -> ((SegmentStage) s).engines).toList();
+  }
+
+  /**
+   * Runs the graph: {@code feeds} holds a value for every model input; returns every model output, in
+   * order. Values are not checked against the signature here (the model does that).
+   */
+  public Map<TensorRef, TensorValue> run(Map<TensorRef, TensorValue> feeds) {
+    return run(feeds, List.of(), true);
+  }
+
+  /**
+   * Runs every stage in TensorFlow (engines unused, nothing counted) and returns the given intermediate
+   * tensors: the inputs of the segments, for INT8 calibration, as TF-TRT computes them.
+   */
+  public Map<TensorRef, TensorValue> runNatively(Map<TensorRef, TensorValue> feeds, Collection<TensorRef> wanted) {
+    return run(feeds, wanted, false);
+  }
+
+  private Map<TensorRef, TensorValue> run(Map<TensorRef, TensorValue> feeds, Collection<TensorRef> wanted,
+      boolean useEngines) {
+    lifecycle.readLock().lock();
+    try {
+      if (closed) {
+        throw new TftrtException("this model is closed; load it again to run it");
+      }
+      Contexts contexts = useEngines ? borrowContexts() : null;
+      Values values = new Values(contexts);
+      try {
+        for (TensorRef in : inputs) {
+          TensorValue v = feeds.get(in);
+          if (v == null) {
+            throw new IllegalArgumentException("no value for model input " + in);
+          }
+          values.putHost(in, v);
+        }
+        for (Stage s : stages) {
+          s.run(values, useEngines);
+        }
+        Map<TensorRef, TensorValue> out = new LinkedHashMap<>();
+        for (TensorRef o : outputs) {
+          out.put(o, StagePlanner.isConstant(graph, o.node()) ? graph.node(o.node()).tensorAttr("value")
+              : values.host(o));
+        }
+        for (TensorRef w : wanted) {
+          out.put(w, values.host(w));
+        }
+        return out;
+      } finally {
+        values.release();
+        if (contexts != null) {
+          idleContexts.add(contexts);
+        }
+      }
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  private Contexts borrowContexts() {
+    Contexts c = idleContexts.poll();
+    if (c == null) {
+      c = new Contexts();
+      allContexts.add(c);
+    }
+    return c;
+  }
+
+  /** Waits for running calls, then frees sessions, contexts, streams and engines. Idempotent. */
+  @Override
+  public void close() {
+    lifecycle.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      allContexts.forEach(Contexts::close);
+      allContexts.clear();
+      idleContexts.clear();
+      stages.forEach(Stage::close);
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
+  }
+
+  public boolean isClosed() {
+    lifecycle.readLock().lock();
+    try {
+      return closed;
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  // ---- per-call state ----
+
+  /** One stream and one execution context per engine, used by one call at a time. */
+  private final class Contexts implements AutoCloseable {
+    private DeviceStream stream;
+    private final Map<Engine, ExecutionContext> byEngine = new IdentityHashMap<>();
+
+    DeviceStream stream() {
+      if (stream == null) {
+        stream = backend.newStream();
+      }
+      return stream;
+    }
+
+    ExecutionContext forEngine(Engine e) {
+      return byEngine.computeIfAbsent(e, k -> k.createContext(stream()));
+    }
+
+    @Override
+    public void close() {
+      byEngine.values().forEach(ExecutionContext::close);
+      byEngine.clear();
+      if (stream != null) {
+        stream.close();
+        stream = null;
+      }
+    }
+  }
+
+  /** The tensors of one call: on the host, on the device, or both. */
+  private static final class Values {
+    private final Contexts contexts;
+    private final Map<TensorRef, TensorValue> host = new HashMap<>();
+    private final Map<TensorRef, DeviceTensor> device = new HashMap<>();
+    private final List<DeviceTensor> allocated = new ArrayList<>();
+
+    Values(Contexts contexts) {
+      this.contexts = contexts;
+    }
+
+    void putHost(TensorRef ref, TensorValue v) {
+      host.put(ref, v);
+    }
+
+    void putDevice(TensorRef ref, DeviceTensor t) {
+      device.put(ref, t);
+    }
+
+    DeviceTensor deviceOrNull(TensorRef ref) {
+      return device.get(ref);
+    }
+
+    Shape shape(TensorRef ref) {
+      TensorValue v = host.get(ref);
+      if (v != null) {
+        return v.shape();
+      }
+      DeviceTensor d = device.get(ref);
+      if (d == null) {
+        throw new IllegalStateException("no value for " + ref);
+      }
+      return d.shape();
+    }
+
+    DeviceTensor allocate(TensorRtBackend backend, DataType type, Shape shape) {
+      DeviceTensor t = backend.allocate(type, shape);
+      allocated.add(t);
+      return t;
+    }
+
+    /** The host value, copying it from the device (and waiting for the stream) when needed. */
+    TensorValue host(TensorRef ref) {
+      TensorValue v = host.get(ref);
+      if (v != null) {
+        return v;
+      }
+      DeviceTensor d = device.get(ref);
+      if (d == null) {
+        throw new IllegalStateException("no value for " + ref);
+      }
+      ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(d.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
+      d.copyToHost(buf, contexts.stream());
+      contexts.stream().synchronize();
+      v = TensorValue.ofBytes(d.type(), d.shape(), buf.array());
+      host.put(ref, v);
+      return v;
+    }
+
+    Map<TensorRef, TensorValue> hostAll(List<TensorRef> refs) {
+      Map<TensorRef, TensorValue> m = new HashMap<>();
+      refs.forEach(r -> m.put(r, host(r)));
+      return m;
+    }
+
+    void release() {
+      if (!allocated.isEmpty()) {
+        try {
+          contexts.stream().synchronize();
+        } finally {
+          allocated.forEach(DeviceTensor::close);
+        }
+      }
+    }
+  }
+
+  // ---- stages ----
+
+  private interface Stage extends AutoCloseable {
+    void run(Values values, boolean useEngines);
+
+    @Override
+    void close();
+  }
+
+  private record NativeRun(NativeStage stage) implements Stage {
+    @Override
+    public void run(Values values, boolean useEngines) {
+      stage.run(values.hostAll(stage.inputs())).forEach(values::putHost);
+    }
+
+    @Override
+    public void close() {
+      stage.close();
+    }
+  }
+
+  private final class SegmentStage implements Stage {
+    private final StageSpec spec;
+    private final SegmentEngines engines;
+    private volatile NativeStage fallback;
+
+    SegmentStage(StageSpec spec, SegmentEngines engines) {
+      this.spec = spec;
+      this.engines = engines;
+    }
+
+    @Override
+    public void run(Values values, boolean useEngines) {
+      if (!useEngines) {
+        runNatively(values);
+        return;
+      }
+      List<Shape> shapes = spec.inputs().stream().map(values::shape).toList();
+      SegmentEngines.Choice choice = engines.choose(shapes);
+      if (choice instanceof SegmentEngines.Run r) {
+        try {
+          runEngine(r.engine().engine(), values);
+          return;
+        } catch (RuntimeException e) {
+          // As TRTEngineOp: an engine that fails to execute is retried as the native segment.
+          fallbacks.count(spec.name(), FallbackReason.EXECUTION_FAILED, String.valueOf(e.getMessage()));
+        }
+      } else {
+        SegmentEngines.Fallback f = (SegmentEngines.Fallback) choice;
+        fallbacks.count(spec.name(), f.reason(), f.detail());
+      }
+      runNatively(values);
+    }
+
+    private void runEngine(Engine engine, Values values) {
+      ExecutionContext ctx = values.contexts.forEngine(engine);
+      Map<String, DeviceTensor> bindings = new LinkedHashMap<>();
+      Map<String, Shape> inputShapes = new LinkedHashMap<>();
+      for (int i = 0; i < spec.inputs().size(); i++) {
+        TensorRef ref = spec.inputs().get(i);
+        String name = SegmentSpec.inputBinding(i);
+        DeviceTensor d = values.deviceOrNull(ref);
+        if (d == null) {
+          TensorValue v = values.host(ref);
+          Binding b = engine.binding(name);
+          if (b.type() != v.dtype()) {
+            throw new IllegalStateException("engine input " + name + " is " + b.type().tfName() + ", the tensor "
+                + ref + " is " + v.dtype().tfName());
+          }
+          d = values.allocate(backend, v.dtype(), v.shape());
+          d.copyFromHost(v.buffer(), ctx.stream());
+        }
+        bindings.put(name, d);
+        inputShapes.put(name, d.shape());
+      }
+      Map<TensorRef, DeviceTensor> produced = new LinkedHashMap<>();
+      for (int i = 0; i < spec.outputs().size(); i++) {
+        String name = SegmentSpec.outputBinding(i);
+        Binding b = engine.binding(name);
+        DeviceTensor d = values.allocate(backend, b.type(), ctx.outputShape(name, inputShapes));
+        bindings.put(name, d);
+        produced.put(spec.outputs().get(i), d);
+      }
+      ctx.enqueue(bindings);
+      produced.forEach(values::putDevice);
+    }
+
+    private void runNatively(Values values) {
+      fallbackStage().run(values.hostAll(spec.inputs())).forEach(values::putHost);
+    }
+
+    private NativeStage fallbackStage() {
+      NativeStage s = fallback;
+      if (s == null) {
+        synchronized (this) {
+          if (fallback == null) {
+            fallback = newNativeStage(spec);
+          }
+          s = fallback;
+        }
+      }
+      return s;
+    }
+
+    @Override
+    public void close() {
+      if (fallback != null) {
+        fallback.close();
+      }
+      engines.close();
+    }
+  }
+}

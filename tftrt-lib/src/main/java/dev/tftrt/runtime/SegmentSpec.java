@@ -1,0 +1,26 @@
+package dev.tftrt.runtime;
+
+import dev.tftrt.graph.TensorRef;
+import java.util.List;
+
+/**
+ * What the runtime needs of one segment: its nodes, and the tensors it reads and produces in the order of the
+ * engine's bindings ({@code input_<i>}, {@code output_<i>}).
+ */
+public record SegmentSpec(String name, List<String> nodes, List<TensorRef> inputs, List<TensorRef> outputs) {
+  public SegmentSpec {
+    nodes = List.copyOf(nodes);
+    inputs = List.copyOf(inputs);
+    outputs = List.copyOf(outputs);
+  }
+
+  /** The engine binding of input {@code i}, as the converters name it. */
+  public static String inputBinding(int i) {
+    return "input_" + i;
+  }
+
+  /** The engine binding of output {@code i}, as the converters name it. */
+  public static String outputBinding(int i) {
+    return "output_" + i;
+  }
+}
