@@ -194,6 +194,15 @@ final class ModelGraph implements AutoCloseable {
         .<TFloat32>output(0);
   }
 
+  /** AddV2, the element-wise sum TensorFlow 2 writes (TensorFlow Java's {@code math.add} writes the older Add). */
+  Operand<TFloat32> addV2(Ops scope, String name, Operand<TFloat32> x, Operand<TFloat32> y) {
+    return scope.scope().opBuilder("AddV2", name)
+        .addInput(x.asOutput())
+        .addInput(y.asOutput())
+        .build()
+        .<TFloat32>output(0);
+  }
+
   /** Global average pooling as Mean over H and W. */
   Operand<TFloat32> globalAveragePool(String name, Operand<TFloat32> x) {
     return tf.withName(name).math.mean(x, tf.constant(new int[] {1, 2}));

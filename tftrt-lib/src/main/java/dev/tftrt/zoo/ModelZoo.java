@@ -107,9 +107,9 @@ public final class ModelZoo {
   /**
    * ResNet-50 v1.5 on [-1, 224, 224, 3] -> 1000 classes: 7x7/2 convolution, 3x3/2 MaxPool, bottleneck stages of
    * 3, 4, 6 and 3 blocks (the stride on the 3x3 convolution, as v1.5 has it; 1x1 projection shortcuts), every
-   * convolution followed by FusedBatchNormV3 (inference mode; 53 in all), global average pool (Mean),
-   * MatMul+BiasAdd to 1000 logits and Softmax. Batch-norm statistics are measured on a calibration batch so
-   * activations stay near unit scale through all 50 layers.
+   * convolution followed by FusedBatchNormV3 (inference mode; 53 in all), shortcuts joined by AddV2 + Relu,
+   * global average pool (Mean), MatMul+BiasAdd to 1000 logits and Softmax. Batch-norm statistics are measured on
+   * a calibration batch so activations stay near unit scale through all 50 layers.
    */
   public static Path resnet50(Path out) {
     return ModelOutput.writeAtomically(out, dir -> {
@@ -142,7 +142,7 @@ public final class ModelZoo {
     Operand<TFloat32> y = convBatchNorm(g, tf.withSubScope("conv1"), x, 1, width, 1, true);
     y = convBatchNorm(g, tf.withSubScope("conv2"), y, 3, width, stride, true);
     y = convBatchNorm(g, tf.withSubScope("conv3"), y, 1, 4 * width, 1, false);
-    Operand<TFloat32> sum = tf.withName("Relu").nn.relu(tf.withName("add").math.add(y, shortcut));
+    Operand<TFloat32> sum = tf.withName("Relu").nn.relu(g.addV2(tf, "add", y, shortcut));
     g.evaluate(sum);
     g.forgetCalibrationExcept(sum);
     return sum;

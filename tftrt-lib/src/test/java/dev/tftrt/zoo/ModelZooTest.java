@@ -94,7 +94,8 @@ class ModelZooTest {
     Map<String, Integer> ops = inferenceOps(resnet);
     assertEquals(53, ops.get("FusedBatchNormV3"));
     assertEquals(53, ops.get("Conv2D"));
-    assertEquals(16, ops.get("AddV2") == null ? ops.get("Add") : ops.get("AddV2"));
+    assertEquals(16, ops.get("AddV2"), "one residual sum per bottleneck");
+    assertEquals(49, ops.get("Relu"));
     assertEquals(1, ops.get("MatMul"));
     assertEquals(1, ops.get("Softmax"));
     g.nodes().stream().filter(n -> n.op().equals("FusedBatchNormV3"))

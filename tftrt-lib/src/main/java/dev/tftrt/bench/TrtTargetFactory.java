@@ -1,0 +1,20 @@
+package dev.tftrt.bench;
+
+import dev.tftrt.Precision;
+import dev.tftrt.data.IdxDataset;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Makes the TensorRT rows of a comparison: the SavedModel converted at one precision, ready to run. */
+@FunctionalInterface
+public interface TrtTargetFactory {
+
+  /**
+   * Converts {@code savedModel} at {@code precision} with an optimization profile for batches 1 ..
+   * {@code maxBatchSize}.
+   *
+   * @param calibration images for INT8 calibration (ignored for FP32 and FP16)
+   * @throws dev.tftrt.TftrtException saying why it cannot (the comparison reports it and goes on)
+   */
+  InferenceTarget create(Path savedModel, Precision precision, int maxBatchSize, Optional<IdxDataset> calibration);
+}
