@@ -30,16 +30,16 @@ final class Cuda {
     };
   }
 
+  /** By native value: enums JavaCPP returns may be fresh instances that identity and switch miss. */
   static DataType fromTrt(nvinfer.DataType t) {
-    return switch (t) {
-      case kFLOAT -> DataType.FLOAT;
-      case kHALF -> DataType.HALF;
-      case kINT8 -> DataType.INT8;
-      case kINT32 -> DataType.INT32;
-      case kBOOL -> DataType.BOOL;
-      case kUINT8 -> DataType.UINT8;
-      default -> throw new IllegalArgumentException("no TensorFlow type for TensorRT " + t);
-    };
+    int v = t.value;
+    for (DataType d : new DataType[] {DataType.FLOAT, DataType.HALF, DataType.INT8, DataType.INT32,
+        DataType.BOOL, DataType.UINT8}) {
+      if (toTrt(d).value == v) {
+        return d;
+      }
+    }
+    throw new IllegalArgumentException("no TensorFlow type for TensorRT data type " + v);
   }
 
   static Dims32 dims(long... d) {

@@ -185,7 +185,9 @@ public final class JavaCppTensorRtBackend implements TensorRtBackend {
       } finally {
         logger.uninstall();
         c.destroy();
-        // The presets expose no destructor for ITimingCache: one small cache per build stays allocated.
+        if (timingCache != null) {
+          NativeDelete.delete(timingCache, new ITimingCache());
+        }
         if (timingBytes != null) {
           timingBytes.close();
         }

@@ -25,7 +25,8 @@ final class TrtEngine implements Engine {
     List<Binding> outputs = new ArrayList<>();
     for (int i = 0; i < engine.getNbIOTensors(); i++) {
       String name = engine.getIOTensorName(i);
-      boolean input = engine.getTensorIOMode(name) == TensorIOMode.kINPUT;
+      // Enums from JavaCPP may be fresh instances: compare their native values.
+      boolean input = engine.getTensorIOMode(name).value == TensorIOMode.kINPUT.value;
       ShapeRange range = null;
       if (input) {
         range = new ShapeRange(Cuda.shape(engine.getProfileShape(name, 0, OptProfileSelector.kMIN)),
@@ -64,9 +65,13 @@ final class TrtEngine implements Engine {
 
   @Override
   public String layerInformationJson() {
-    // The presets expose no destructor for IEngineInspector; it is small and asked for rarely.
     IEngineInspector inspector = handle().createEngineInspector();
-    return inspector.getEngineInformation(LayerInformationFormat.kJSON);
+    try {
+      return inspector.getEngineInformation(LayerInformationFormat.kJSON);
+    } finally {
+      // TensorRT requires inspectors deleted before their engine.
+      NativeDelete.delete(inspector, new IEngineInspector());
+    }
   }
 
   @Override

@@ -46,10 +46,11 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("gpu")
 class TrtEngineGpuTest {
-  static final int C = 3;
-  static final int H = 16;
-  static final int W = 16;
-  static final int K = 8;
+  // Large enough that TensorRT picks FP16 and INT8 kernels when allowed (tiny layers stay FP32).
+  static final int C = 16;
+  static final int H = 32;
+  static final int W = 32;
+  static final int K = 64;
   static final int MAX_BATCH = 8;
   static TensorRtBackend backend;
   static final Random RANDOM = new Random(42);
@@ -178,6 +179,7 @@ class TrtEngineGpuTest {
         .plan())) {
       double err = Reference.relativeL2(run(e, x, batch), convChainReference(x, batch));
       System.out.println("GPU-RESULT conv chain FP16 relative L2 error vs Java: " + err);
+      // FP16 only allows half kernels: TensorRT keeps FP32 where it is faster, so no lower bound here.
       assertTrue(err < 1e-2, "FP16 error " + err);
     }
   }
@@ -197,7 +199,8 @@ class TrtEngineGpuTest {
         double err = Reference.relativeL2(run(e, x, batch), convChainReference(x, batch));
         System.out.println("GPU-RESULT conv chain INT8 relative L2 error vs Java: " + err + " (table "
             + table.length + " bytes)");
-        assertTrue(err < 0.1, "INT8 error " + err);
+        assertTrue(err < 0.15, "INT8 error " + err);
+        assertTrue(err > 1e-4, "error " + err + " is FP32's: INT8 kernels were not used");
       }
     }
     RandomBatches unused = new RandomBatches(10, 8);
@@ -205,7 +208,7 @@ class TrtEngineGpuTest {
       BuildResult r = build(n, config(Precision.INT8).calibration(unused).calibrationCache(table).build());
       assertEquals(0, unused.served.get(), "a cached calibration table needs no batches");
       try (Engine e = backend.deserialize(r.plan())) {
-        assertTrue(Reference.relativeL2(run(e, x, batch), convChainReference(x, batch)) < 0.1);
+        assertTrue(Reference.relativeL2(run(e, x, batch), convChainReference(x, batch)) < 0.15);
       }
     }
   }

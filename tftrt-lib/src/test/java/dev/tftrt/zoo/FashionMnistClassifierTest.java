@@ -57,7 +57,7 @@ class FashionMnistClassifierTest {
   /** The full recipe the GPU and benchmark issues rely on: all 60,000 images, 2 epochs (~15 s on two cores). */
   @Test
   void twoEpochsReachEightyFivePercentOnTheTestSplit() {
-    FashionMnistClassifier.TrainingReport report = FashionMnistClassifier.train(dir.resolve("full"), 2);
+    FashionMnistClassifier.TrainingReport report = GeneratedModels.fashionMnist();
     assertTrue(report.testAccuracy() >= 0.85, "test top-1 " + report.testAccuracy());
     assertTrue(report.epochLosses().get(1) < report.epochLosses().get(0), report.epochLosses().toString());
   }

@@ -36,9 +36,9 @@ class ModelZooTest {
 
   @BeforeAll
   static void generate() {
-    smallCnn = ModelZoo.smallCnn(dir.resolve("small_cnn"));
-    inception = ModelZoo.inceptionBlock(dir.resolve("inception"));
-    resnet = ModelZoo.resnet50(dir.resolve("resnet50"));
+    smallCnn = GeneratedModels.smallCnn();
+    inception = GeneratedModels.inceptionBlock();
+    resnet = GeneratedModels.resnet50();
   }
 
   @Test
