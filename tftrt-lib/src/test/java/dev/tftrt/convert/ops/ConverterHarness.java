@@ -108,7 +108,7 @@ final class ConverterHarness {
     return graph;
   }
 
-  private ValidationContext validation() {
+  ValidationContext validation() {
     return new ValidationContext(graph, infos, Precision.FP32);
   }
 
