@@ -58,7 +58,7 @@ class ShapeConvertersTest {
         .op("scalar", "Reshape", "img", "to_scalar");
     h.assertRejected("rows", "Reshape changes the batch dimension");
     h.assertRejected("one_batch", "Reshape changes the batch dimension");
-    h.assertRejected("runtime", "Reshape's shape (computed at run time");
+    h.assertRejected("runtime", "Reshape's shape must be a constant; here it is computed at run time");
     h.assertRejected("open", "dimensions other than the batch to be known");
     h.assertRejected("scalar", "removes the batch dimension");
   }
