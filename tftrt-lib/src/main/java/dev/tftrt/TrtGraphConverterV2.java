@@ -1,5 +1,9 @@
 package dev.tftrt;
 
+import dev.tftrt.convert.ConverterRegistry;
+import dev.tftrt.convert.Converters;
+import dev.tftrt.convert.ShapeInference;
+import dev.tftrt.convert.ValidationContext;
 import dev.tftrt.graph.Graph;
 import dev.tftrt.graph.Node;
 import dev.tftrt.graph.TensorInfo;
@@ -9,6 +13,9 @@ import dev.tftrt.plan.ConversionSummary;
 import dev.tftrt.plan.Planner;
 import dev.tftrt.plan.PreparedGraph;
 import dev.tftrt.savedmodel.FrozenModel;
+import dev.tftrt.savedmodel.SavedModelFreezer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
@@ -35,6 +42,38 @@ public final class TrtGraphConverterV2 {
   private PreparedGraph prepared;
   private final Map<Precision, Map<String, Optional<String>>> verdicts = new EnumMap<>(Precision.class);
   private ConversionPlan plan;
+
+  /**
+   * Converts the {@value SavedModelFreezer#DEFAULT_SIGNATURE} signature of the
+   * {@value SavedModelFreezer#DEFAULT_TAG} MetaGraphDef in {@code savedModelDir}, as Python's
+   * {@code TrtGraphConverterV2(input_saved_model_dir=..., conversion_params=...)}.
+   */
+  public TrtGraphConverterV2(Path savedModelDir, TrtConversionParams params) {
+    this(savedModelDir, SavedModelFreezer.DEFAULT_TAG, SavedModelFreezer.DEFAULT_SIGNATURE, params);
+  }
+
+  /**
+   * Converts signature {@code signatureKey} of the MetaGraphDef tagged {@code tag} (several joined by commas).
+   * The model is read when first needed ({@link #convert()}); a missing directory is reported at once.
+   */
+  public TrtGraphConverterV2(Path savedModelDir, String tag, String signatureKey, TrtConversionParams params) {
+    this(params, () -> SavedModelFreezer.freeze(savedModelDir, tag, signatureKey), ShapeInference::infer,
+        standardCheckers());
+    if (savedModelDir == null || !Files.isDirectory(savedModelDir)) {
+      throw new TftrtException("SavedModel directory " + savedModelDir
+          + " does not exist; give the directory that holds saved_model.pb");
+    }
+  }
+
+  /**
+   * The standard converters' verdicts on the optimized graph, whose tensors are inferred again: the passes
+   * replaced nodes (folded constants) after the first inference.
+   */
+  private static BiFunction<Graph, Precision, Function<Node, Optional<String>>> standardCheckers() {
+    ConverterRegistry registry = Converters.standard();
+    return (graph, precision) -> Converters.checker(registry,
+        new ValidationContext(graph, ShapeInference.infer(graph), precision));
+  }
 
   /**
    * With explicit collaborators: {@code freezer} gives the frozen model (called once), {@code shapeInference}
