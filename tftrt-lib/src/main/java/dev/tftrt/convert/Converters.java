@@ -1,5 +1,10 @@
 package dev.tftrt.convert;
 
+import dev.tftrt.convert.ops.MatMulConverters;
+import dev.tftrt.convert.ops.ReductionConverters;
+import dev.tftrt.convert.ops.ResizeConverters;
+import dev.tftrt.convert.ops.ShapeConverters;
+import dev.tftrt.convert.ops.UnaryConverters;
 import dev.tftrt.graph.Node;
 import dev.tftrt.graph.Shape;
 import dev.tftrt.graph.TensorInfo;
@@ -17,6 +22,11 @@ public final class Converters {
   /** Every converter family of {@code dev.tftrt.convert.ops}, registered once. */
   public static ConverterRegistry standard() {
     ConverterRegistry registry = new ConverterRegistry();
+    MatMulConverters.register(registry);
+    ShapeConverters.register(registry);
+    ReductionConverters.register(registry);
+    UnaryConverters.register(registry);
+    ResizeConverters.register(registry);
     return registry;
   }
 
