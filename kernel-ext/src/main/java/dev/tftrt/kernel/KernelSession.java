@@ -11,7 +11,7 @@ import dev.tftrt.TftrtException;
 import dev.tftrt.bench.Comparison;
 import dev.tftrt.kernel.magic.ConverterFactory;
 import dev.tftrt.kernel.magic.TftrtMagics;
-import dev.tftrt.kernel.render.Graphviz;
+import dev.tftrt.figures.Graphviz;
 import dev.tftrt.kernel.render.Renderers;
 import dev.tftrt.kernel.render.TftrtRenderers;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.tftrt.kernel;
 
-import dev.tftrt.kernel.render.Graphviz;
+import dev.tftrt.figures.Graphviz;
 import dev.tftrt.kernel.render.Svg;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
 import java.util.List;

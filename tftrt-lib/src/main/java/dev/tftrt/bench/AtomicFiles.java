@@ -8,10 +8,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /** Writes result files through a temporary file in the same directory, renamed into place when complete. */
-final class AtomicFiles {
+public final class AtomicFiles {
   private AtomicFiles() {}
 
-  static void writeAtomically(Path file, byte[] content) {
+  public static void writeAtomically(Path file, byte[] content) {
     Path target = file.toAbsolutePath();
     Path dir = target.getParent();
     try {

@@ -62,6 +62,19 @@ public final class SavedModelFreezer {
   }
 
   /**
+   * The serving signatures of the MetaGraphDef tagged {@code tag}, sorted by key, read from
+   * {@code saved_model.pb} alone (nothing is loaded into TensorFlow). Bad input fails as {@link #freeze} does.
+   */
+  public static List<Signature> signatures(Path dir, String tag) {
+    SavedModelFile file = SavedModelFile.read(dir);
+    MetaGraphDef meta = file.metaGraph(SavedModelFile.parseTags(tag));
+    List<Signature> out = new ArrayList<>();
+    SavedModelFile.servingSignatures(meta).forEach((key, s) -> out.add(new Signature(key,
+        SavedModelFile.tensors(key, s.getInputsMap()), SavedModelFile.tensors(key, s.getOutputsMap()))));
+    return out;
+  }
+
+  /**
    * Freezes signature {@code signatureKey} of the MetaGraphDef tagged {@code tag} (several tags joined by
    * commas). Bad input (no such directory, not a SavedModel, corrupt file, unknown tag or signature, ops
    * TensorFlow does not know, missing variable values) is a {@link TftrtException} naming what is wrong.

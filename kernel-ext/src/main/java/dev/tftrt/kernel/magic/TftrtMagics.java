@@ -7,7 +7,7 @@ import dev.tftrt.TrtGraphConverterV2;
 import dev.tftrt.bench.Benchmark;
 import dev.tftrt.bench.Comparison;
 import dev.tftrt.bench.ComparisonResult;
-import dev.tftrt.kernel.render.Graphviz;
+import dev.tftrt.figures.Graphviz;
 import dev.tftrt.kernel.render.Svg;
 import dev.tftrt.plan.ConversionPlan;
 import dev.tftrt.plan.ConversionSummary;

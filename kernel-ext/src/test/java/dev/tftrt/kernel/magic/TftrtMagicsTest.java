@@ -11,7 +11,7 @@ import dev.tftrt.TrtConversionParams;
 import dev.tftrt.bench.Comparison;
 import dev.tftrt.bench.ComparisonResult;
 import dev.tftrt.engine.Availability;
-import dev.tftrt.kernel.render.Graphviz;
+import dev.tftrt.figures.Graphviz;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

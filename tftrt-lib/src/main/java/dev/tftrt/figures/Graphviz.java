@@ -1,5 +1,6 @@
-package dev.tftrt.kernel.render;
+package dev.tftrt.figures;
 
+import dev.tftrt.TftrtException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,9 +13,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Lays out a DOT graph with Graphviz's {@code dot} (Debian package graphviz) and returns the SVG. Graphviz
- * rather than ELK: its layered layout draws clusters (the TensorRT segments) natively, it writes SVG itself,
- * and the planner already exports DOT.
+ * Lays out a DOT graph with Graphviz's {@code dot} (Debian package graphviz) and returns SVG or PNG. Graphviz
+ * rather than ELK: its layered layout draws clusters (the TensorRT segments) natively, it writes SVG and PNG
+ * itself, and the planner already exports DOT.
  */
 public final class Graphviz {
   private static final List<Path> SEARCH = List.of(Path.of("/usr/bin/dot"), Path.of("/usr/local/bin/dot"));
@@ -40,14 +41,23 @@ public final class Graphviz {
         return new Graphviz(candidate);
       }
     }
-    throw new IllegalStateException("Graphviz's dot is not installed; diagrams need it:"
+    throw new TftrtException("Graphviz's dot is not installed; diagrams need it:"
         + " sudo apt-get install graphviz (./tftrt installs it)");
   }
 
   /** The SVG of {@code dotSource} laid out by {@code dot}; the DOT's problems come back as the message. */
   public String svg(String dotSource) {
+    return new String(render(dotSource, "svg"), StandardCharsets.UTF_8);
+  }
+
+  /** The PNG of {@code dotSource} laid out by {@code dot}. */
+  public byte[] png(String dotSource) {
+    return render(dotSource, "png");
+  }
+
+  private byte[] render(String dotSource, String format) {
     try {
-      Process process = new ProcessBuilder(dot.toString(), "-Tsvg").start();
+      Process process = new ProcessBuilder(dot.toString(), "-T" + format).start();
       CompletableFuture<byte[]> out = readAsync(process.getInputStream());
       CompletableFuture<byte[]> err = readAsync(process.getErrorStream());
       try (OutputStream in = process.getOutputStream()) {
@@ -55,19 +65,19 @@ public final class Graphviz {
       }
       if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         process.destroyForcibly();
-        throw new IllegalStateException("dot did not finish laying out the graph within " + TIMEOUT_SECONDS + " s");
+        throw new TftrtException("dot did not finish laying out the graph within " + TIMEOUT_SECONDS + " s");
       }
-      String svg = new String(out.join(), StandardCharsets.UTF_8);
+      byte[] image = out.join();
       if (process.exitValue() != 0) {
-        throw new IllegalArgumentException("dot could not lay out the graph: "
+        throw new TftrtException("dot could not lay out the graph: "
             + new String(err.join(), StandardCharsets.UTF_8).strip());
       }
-      return svg;
+      return image;
     } catch (IOException e) {
-      throw new IllegalStateException("could not run " + dot + ": " + e.getMessage(), e);
+      throw new TftrtException("could not run " + dot + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while dot laid out the graph", e);
+      throw new TftrtException("interrupted while dot laid out the graph", e);
     }
   }
 

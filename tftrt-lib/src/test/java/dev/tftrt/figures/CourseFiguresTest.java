@@ -1,0 +1,93 @@
+package dev.tftrt.figures;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tftrt.TrtConversionParams;
+import dev.tftrt.plan.ConversionPlan;
+import dev.tftrt.plan.Planner;
+import dev.tftrt.savedmodel.SavedModelFreezer;
+import dev.tftrt.zoo.GeneratedModels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The course's figures drawn from the zoo's Inception block, as TensorFlow Java wrote it. */
+class CourseFiguresTest {
+  private static List<CourseFigures.Figure> figures;
+
+  @BeforeAll
+  static void planTheInceptionBlock() {
+    // Every op is a candidate here: the figures are about fusion, not about which converters exist.
+    ConversionPlan plan = Planner.plan(Planner.prepare(SavedModelFreezer.freeze(GeneratedModels.inceptionBlock()),
+        g -> Map.of()), TrtConversionParams.defaults(),
+        n -> n.op().equals("Placeholder") ? Optional.of("graph input") : Optional.empty());
+    figures = CourseFigures.of(plan, "inception-block");
+  }
+
+  private static CourseFigures.Figure figure(String name) {
+    return figures.stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void fourFiguresInCourseOrder() {
+    assertEquals(List.of(CourseFigures.ORIGINAL, CourseFigures.VERTICAL, CourseFigures.HORIZONTAL,
+        CourseFigures.WORKFLOW), figures.stream().map(CourseFigures.Figure::name).toList());
+  }
+
+  @Test
+  void originalHasOneLayerPerOp() {
+    CourseFigures.Figure f = figure(CourseFigures.ORIGINAL);
+    // 6 x (conv, bias, relu), max pool, concat, mean, matmul, bias, softmax
+    assertTrue(f.caption().contains(": 24 layers"), f.caption());
+    assertTrue(f.dot().contains("label=\"1x1 conv, 64\"") && f.dot().contains("label=\"5x5 conv, 32\"")
+        && f.dot().contains("label=\"3x3 max pool\""), f.dot());
+    assertTrue(f.dot().contains("\"branch1x1/Conv2D\" -> \"branch1x1/BiasAdd\""), f.dot());
+  }
+
+  @Test
+  void verticalFusionJoinsConvBiasRelu() {
+    CourseFigures.Figure f = figure(CourseFigures.VERTICAL);
+    // 6 CBR, FC+B, max pool, concat, mean, softmax
+    assertTrue(f.caption().contains(": 11 layers; 7 chains"), f.caption());
+    assertTrue(f.dot().contains("label=\"3x3 CBR, 128\""), f.dot());
+    assertTrue(f.dot().contains("tooltip=\"branch3x3/Conv2D + branch3x3/BiasAdd + branch3x3/Relu\""), f.dot());
+    assertTrue(!f.dot().contains("\"branch1x1/BiasAdd\""), "the bias is inside the fused layer");
+  }
+
+  @Test
+  void horizontalFusionJoinsTheSibling1x1Layers() {
+    CourseFigures.Figure f = figure(CourseFigures.HORIZONTAL);
+    assertTrue(f.caption().contains(": 9 layers; 3 sibling layers"), f.caption());
+    assertTrue(f.dot().contains("1x1 CBR, 64 + 96 + 16 filters\\n(3 layers in one)"), f.dot());
+    assertTrue(f.dot().contains("\"branch1x1/Conv2D\" -> \"branch3x3/Conv2D\""),
+        "the wide layer feeds the 3x3 branch: " + f.dot());
+  }
+
+  @Test
+  void workflowCarriesTheModelsNumbers() {
+    String dot = figure(CourseFigures.WORKFLOW).dot();
+    assertTrue(dot.contains("14 variables -> constants"), dot);
+    assertTrue(dot.contains("24 layers -> 9 after fusion"), dot);
+  }
+
+  @Test
+  void writesSvgPngAndDot(@TempDir Path out) throws Exception {
+    List<Path> written = CourseFigures.write(figures, Graphviz.find(), out.resolve("images"));
+    assertEquals(12, written.size());
+    String svg = Files.readString(out.resolve("images/network-horizontal-fusion.svg"));
+    assertTrue(svg.startsWith("<?xml") && svg.contains("3 layers in one"), svg);
+    byte[] png = Files.readAllBytes(out.resolve("images/workflow.png"));
+    assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(png, 4));
+    try (var files = Files.list(out.resolve("images"))) {
+      assertEquals(12, files.count(), "no temporary files left behind");
+    }
+  }
+}
