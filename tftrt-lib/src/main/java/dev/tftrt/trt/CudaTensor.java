@@ -1,5 +1,10 @@
 package dev.tftrt.trt;
 
+import static org.bytedeco.cuda.global.cudart.cudaEventCreateWithFlags;
+import static org.bytedeco.cuda.global.cudart.cudaEventDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaEventDisableTiming;
+import static org.bytedeco.cuda.global.cudart.cudaEventRecord;
+import static org.bytedeco.cuda.global.cudart.cudaEventSynchronize;
 import static org.bytedeco.cuda.global.cudart.cudaFree;
 import static org.bytedeco.cuda.global.cudart.cudaFreeHost;
 import static org.bytedeco.cuda.global.cudart.cudaMalloc;
@@ -13,14 +18,17 @@ import dev.tftrt.engine.DeviceTensor;
 import dev.tftrt.graph.DataType;
 import dev.tftrt.graph.Shape;
 import java.nio.ByteBuffer;
+import org.bytedeco.cuda.cudart.CUevent_st;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 
 /**
  * A tensor in device memory. Copies from a direct buffer are asynchronous (the buffer must stay untouched
- * until the stream synchronizes); copies from heap buffers and all copies to the host wait. A tensor that is
- * copied to or from heap buffers more than once gets a pinned host twin, so that a tensor reused call after
- * call (as the runtime does) moves its bytes at full PCIe speed without allocating.
+ * until the stream synchronizes); copies to the host wait. A tensor that is copied to or from heap buffers
+ * more than once gets a pinned host twin, so that a tensor reused call after call (as the runtime does)
+ * moves its bytes at full PCIe speed without allocating; a copy from a heap buffer through the twin returns
+ * once the bytes are in the twin (the device copy runs on, and the twin is refilled only after it finished),
+ * other copies from heap buffers wait.
  */
 final class CudaTensor implements DeviceTensor {
   private final DataType type;
@@ -29,6 +37,7 @@ final class CudaTensor implements DeviceTensor {
   private Pointer device = new Pointer();
   private Pointer pinned;
   private ByteBuffer staging;
+  private CUevent_st stagingFree;
   private int heapCopies;
 
   CudaTensor(DataType type, Shape shape) {
@@ -97,9 +106,15 @@ final class CudaTensor implements DeviceTensor {
     ByteBuffer from = host.duplicate().limit(host.position() + Math.toIntExact(bytes));
     ByteBuffer st = staging();
     if (st != null) {
+      if (stagingFree != null) {
+        Cuda.check(cudaEventSynchronize(stagingFree), "cudaEventSynchronize");
+      } else {
+        stagingFree = new CUevent_st();
+        Cuda.check(cudaEventCreateWithFlags(stagingFree, cudaEventDisableTiming), "cudaEventCreate");
+      }
       st.put(from);
       Cuda.check(cudaMemcpyAsync(pointer(), pinned, bytes, cudaMemcpyHostToDevice, s.handle()), "cudaMemcpyAsync");
-      s.synchronize();
+      Cuda.check(cudaEventRecord(stagingFree, s.handle()), "cudaEventRecord");
       return;
     }
     try (BytePointer src = new BytePointer(bytes)) {
@@ -125,6 +140,9 @@ final class CudaTensor implements DeviceTensor {
     }
     ByteBuffer st = staging();
     if (st != null) {
+      if (stagingFree != null) {
+        Cuda.check(cudaEventSynchronize(stagingFree), "cudaEventSynchronize");
+      }
       Cuda.check(cudaMemcpyAsync(pinned, pointer(), bytes, cudaMemcpyDeviceToHost, s.handle()), "cudaMemcpyAsync");
       s.synchronize();
       host.duplicate().put(st.limit(Math.toIntExact(bytes)));
@@ -144,6 +162,11 @@ final class CudaTensor implements DeviceTensor {
     if (device != null) {
       cudaFree(device);
       device = null;
+    }
+    if (stagingFree != null) {
+      cudaEventSynchronize(stagingFree);
+      cudaEventDestroy(stagingFree);
+      stagingFree = null;
     }
     if (pinned != null) {
       cudaFreeHost(pinned);
