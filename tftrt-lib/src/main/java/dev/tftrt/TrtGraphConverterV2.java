@@ -201,11 +201,8 @@ public final class TrtGraphConverterV2 {
     Built b = built(p);
     Availability a = backend().availability();
     List<SegmentSpec> specs = specs(p);
-    if (!a.available()) {
-      if (!specs.isEmpty()) {
-        progress.progress(a.describe() + "; the " + specs.size() + " segments will run in TensorFlow");
-      }
-    } else if (!specs.isEmpty()) {
+    // Without TensorRT nothing is built; the model says so when it opens.
+    if (a.available() && !specs.isEmpty()) {
       List<List<List<Shape>>> shapes = inputFn == null ? staticShapes(p, specs) : shapesOf(p, specs, inputFn);
       for (int i = 0; i < specs.size(); i++) {
         SegmentSpec spec = specs.get(i);
