@@ -7,7 +7,7 @@ import dev.tftrt.kernel.magic.LoadMagics;
 import dev.tftrt.kernel.magic.MagicRegistry;
 import dev.tftrt.kernel.magic.MavenDependencies;
 import dev.tftrt.kernel.magic.MavenMagics;
-import dev.tftrt.TftrtException;
+import dev.tftrt.TrtGraphConverterV2;
 import dev.tftrt.bench.Comparison;
 import dev.tftrt.kernel.magic.ConverterFactory;
 import dev.tftrt.kernel.magic.TftrtMagics;
@@ -31,11 +31,8 @@ public final class KernelSession {
       "dev.tftrt.engine", "dev.tftrt.runtime", "dev.tftrt.bench", "dev.tftrt.zoo", "dev.tftrt.data",
       "tech.tablesaw.api", "org.knowm.xchart");
 
-  /** How %tftrt_convert opens a SavedModel. */
-  static final ConverterFactory CONVERTERS = (dir, params) -> {
-    throw new TftrtException("this build's TrtGraphConverterV2 cannot open " + dir + " yet: its public"
-        + " constructor from a SavedModel directory is not merged (the converters are still landing)");
-  };
+  /** How %tftrt_convert opens a SavedModel: as a cell would, {@code new TrtGraphConverterV2(dir, params)}. */
+  static final ConverterFactory CONVERTERS = TrtGraphConverterV2::new;
 
   private KernelSession() {}
 

@@ -182,7 +182,8 @@ public final class TftrtMagics {
     @Option(names = "--max-engines", paramLabel = "N", description = "at most this many engines (smallest dropped)")
     Integer maxEngines;
 
-    @Option(names = "--output", paramLabel = "<dir>", description = "save the converted model there")
+    @Option(names = "--output", paramLabel = "<dir>", description = "save the converted model there (its"
+        + " engines are built when it is loaded on a GPU)")
     String output;
   }
 
@@ -200,17 +201,22 @@ public final class TftrtMagics {
     } catch (TftrtException e) {
       throw new MagicUsageException(e.getMessage() + "\n" + usage(new ConvertOptions()));
     }
-    if (options.output != null) {
-      throw new MagicUsageException("--output: saving a converted model needs the TensorRT build step, which"
-          + " this build's TrtGraphConverterV2 does not have yet; convert without --output\n"
-          + usage(new ConvertOptions()));
+    Path output = options.output == null ? null : workingDirectory.resolve(options.output).normalize();
+    if (output != null && converted.precisionMode() == Precision.INT8 && converted.useCalibration()) {
+      throw new MagicUsageException("--output with INT8 needs calibration data, which %tftrt_convert cannot take:"
+          + " in a cell call converter.convert(calibrationBatches) and then converter.save(dir), or set"
+          + " --use-calibration=false\n" + usage(new ConvertOptions()));
     }
-    ProgressSink.Tracker tracker = progress.start("Converting " + model.getFileName(), 1);
+    ProgressSink.Tracker tracker = progress.start("Converting " + model.getFileName(), output == null ? 1 : 2);
     TrtGraphConverterV2 opened = converters.open(model, converted);
     tracker.at(0, "freezing, optimizing and segmenting");
     opened.convert();
-    tracker.finish();
     converter = opened;
+    if (output != null) {
+      tracker.at(1, "saving to " + output);
+      opened.save(output);
+    }
+    tracker.finish();
     return opened;
   }
 
