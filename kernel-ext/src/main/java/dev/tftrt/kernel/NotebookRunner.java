@@ -1,5 +1,6 @@
 package dev.tftrt.kernel;
 
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -14,28 +15,50 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * Executes notebooks headless with Debian's {@code jupyter nbconvert --execute} on this kernel (installed, with
- * this JVM's class path, into a private Jupyter prefix for the run) and writes each executed notebook and its
- * HTML into one folder. Every cell runs even after an error; a cell that fails without the
- * {@code raises-exception} tag is reported, and the command exits 1.
+ * Executes notebooks headless on this kernel (with this JVM's class path) and writes each executed notebook into
+ * one folder. Every cell runs even after an error; a cell that fails without the {@code raises-exception} tag is
+ * reported, and the command exits 1.
  *
- * <pre>java -cp &lt;kernel class path&gt; dev.tftrt.kernel.NotebookRunner [--out DIR] [--timeout SECONDS] [NOTEBOOK...]</pre>
+ * <pre>java -cp &lt;kernel class path&gt; dev.tftrt.kernel.NotebookRunner [--out DIR] [--timeout SECONDS]
+ *     [--engine nbconvert|java] [NOTEBOOK...]</pre>
  *
- * Without notebooks it runs every {@code notebooks/*.ipynb} of the working directory, in name order.
+ * Two engines: Debian's {@code jupyter nbconvert --execute} (the kernel installed into a private Jupyter prefix
+ * for the run; HTML written too), the default where {@code /usr/bin/jupyter} exists; and {@link NotebookExecutor},
+ * a Java client of the same Jupyter protocol for machines without Python's Jupyter (a bare GPU host), which
+ * writes the notebooks only. Without notebooks it runs every {@code notebooks/*.ipynb} of the working
+ * directory, in name order; each notebook's kernel starts in the notebook's folder.
  */
 public final class NotebookRunner {
   public static final Path JUPYTER = Path.of("/usr/bin/jupyter");
-  static final String USAGE = "usage: NotebookRunner [--out DIR] [--timeout SECONDS] [NOTEBOOK.ipynb ...]\n"
+  static final String USAGE = "usage: NotebookRunner [--out DIR] [--timeout SECONDS] [--engine nbconvert|java]"
+      + " [NOTEBOOK.ipynb ...]\n"
       + "  --out DIR          where the executed notebooks and their HTML go (default target/notebooks)\n"
       + "  --timeout SECONDS  the longest one cell may run (default 600)\n"
+      + "  --engine E         nbconvert (Debian's Jupyter; also writes HTML) or java (the built-in Jupyter client,"
+      + " for machines without Jupyter); default: nbconvert where /usr/bin/jupyter exists\n"
       + "  NOTEBOOK           notebooks to run (default: every notebooks/*.ipynb, in name order)";
+
+  /** How notebooks are executed. */
+  public enum Engine {
+    /** Debian's {@code jupyter nbconvert --execute}, and {@code --to html}. */
+    NBCONVERT,
+    /** {@link NotebookExecutor}: the Jupyter protocol from Java; no HTML. */
+    JAVA;
+
+    /** nbconvert where Debian's Jupyter is installed, else the Java client. */
+    public static Engine available() {
+      return Files.isExecutable(JUPYTER) ? NBCONVERT : JAVA;
+    }
+  }
   private static final String TAG_EXPECTED_ERROR = "raises-exception";
 
   /** A cell that failed without being tagged as expected to. */
@@ -47,7 +70,7 @@ public final class NotebookRunner {
     }
   }
 
-  /** One executed notebook: where it went and what failed in it. */
+  /** One executed notebook: where it went (html is null when not made) and what failed in it. */
   public record Result(Path notebook, Path executed, Path html, int codeCells, List<CellError> errors,
       double seconds) {
     public Result {
@@ -64,6 +87,7 @@ public final class NotebookRunner {
   public static void main(String[] args) {
     Path out = Path.of("target/notebooks");
     long timeout = 600;
+    Engine engine = Engine.available();
     List<Path> notebooks = new ArrayList<>();
     try {
       for (int i = 0; i < args.length; i++) {
@@ -73,6 +97,13 @@ public final class NotebookRunner {
             break;
           case "--timeout":
             timeout = Long.parseLong(value(args, ++i, "--timeout"));
+            break;
+          case "--engine":
+            String name = value(args, ++i, "--engine");
+            if (!name.equals("nbconvert") && !name.equals("java")) {
+              throw new TftrtException("--engine is nbconvert or java, not " + name);
+            }
+            engine = Engine.valueOf(name.toUpperCase(Locale.ROOT));
             break;
           case "-h":
           case "--help":
@@ -88,7 +119,7 @@ public final class NotebookRunner {
       if (notebooks.isEmpty()) {
         notebooks = courseNotebooks(Path.of("notebooks"));
       }
-      List<Result> results = run(notebooks, out, timeout, System.err::println);
+      List<Result> results = run(notebooks, out, timeout, engine, System.err::println);
       long failed = results.stream().filter(r -> !r.passed()).count();
       System.out.println(String.format(Locale.ROOT, "%d notebook(s) executed into %s: %d passed, %d with errors",
           results.size(), out.toAbsolutePath().normalize(), results.size() - failed, failed));
@@ -125,19 +156,26 @@ public final class NotebookRunner {
     }
   }
 
+  /** {@link #run(List, Path, long, Engine, Consumer)} with the engine {@link Engine#available()}. */
+  public static List<Result> run(List<Path> notebooks, Path out, long cellTimeoutSeconds, Consumer<String> log) {
+    return run(notebooks, out, cellTimeoutSeconds, Engine.available(), log);
+  }
+
   /**
    * Executes each notebook (cells time out after {@code cellTimeoutSeconds}) into {@code out}, as
-   * {@code <name>.ipynb} and {@code <name>.html}; the notebooks themselves are left as they are.
+   * {@code <name>.ipynb} and, with nbconvert, {@code <name>.html}; the notebooks themselves are left as they are.
    */
-  public static List<Result> run(List<Path> notebooks, Path out, long cellTimeoutSeconds, Consumer<String> log) {
+  public static List<Result> run(List<Path> notebooks, Path out, long cellTimeoutSeconds, Engine engine,
+      Consumer<String> log) {
     for (Path nb : notebooks) {
       if (!Files.isRegularFile(nb) || !nb.getFileName().toString().endsWith(".ipynb")) {
         throw new TftrtException("not a notebook file: " + nb + " (expected an existing .ipynb)");
       }
     }
-    if (!Files.isExecutable(JUPYTER)) {
+    if (engine == Engine.NBCONVERT && !Files.isExecutable(JUPYTER)) {
       throw new TftrtException(JUPYTER + " is missing; executing notebooks needs Debian's Jupyter:"
-          + " apt-get install jupyter-nbconvert jupyter-client jupyter-core (./tftrt installs them)");
+          + " apt-get install jupyter-nbconvert jupyter-client jupyter-core (./tftrt installs them), or use"
+          + " --engine java");
     }
     Path prefix = null;
     try {
@@ -148,7 +186,7 @@ public final class NotebookRunner {
       List<Result> results = new ArrayList<>();
       for (Path nb : notebooks) {
         results.add(execute(nb.toAbsolutePath().normalize(), out.toAbsolutePath().normalize(), prefix,
-            cellTimeoutSeconds, log));
+            cellTimeoutSeconds, engine, log));
       }
       return results;
     } catch (IOException e) {
@@ -160,8 +198,8 @@ public final class NotebookRunner {
     }
   }
 
-  private static Result execute(Path notebook, Path out, Path prefix, long timeout, Consumer<String> log)
-      throws IOException {
+  private static Result execute(Path notebook, Path out, Path prefix, long timeout, Engine engine,
+      Consumer<String> log) throws IOException {
     String name = notebook.getFileName().toString();
     String stem = name.substring(0, name.length() - ".ipynb".length());
     log.accept("executing " + name);
@@ -169,12 +207,25 @@ public final class NotebookRunner {
     Path staging = Files.createTempDirectory(out, "." + stem + "-");
     try {
       List<CellError> problems = new ArrayList<>();
-      String executeLog = jupyter(prefix, timeout, List.of("nbconvert", "--to", "notebook", "--execute",
-          "--allow-errors", "--ExecutePreprocessor.kernel_name=" + Install.KERNEL_NAME,
-          "--ExecutePreprocessor.timeout=" + timeout, "--output-dir", staging.toString(), notebook.toString()));
       Path executed = staging.resolve(name);
-      if (!Files.exists(executed)) {
-        throw new TftrtException("nbconvert did not execute " + notebook + ":\n" + tail(executeLog));
+      if (engine == Engine.NBCONVERT) {
+        String executeLog = jupyter(prefix, timeout, List.of("nbconvert", "--to", "notebook", "--execute",
+            "--allow-errors", "--ExecutePreprocessor.kernel_name=" + Install.KERNEL_NAME,
+            "--ExecutePreprocessor.timeout=" + timeout, "--output-dir", staging.toString(), notebook.toString()));
+        if (!Files.exists(executed)) {
+          throw new TftrtException("nbconvert did not execute " + notebook + ":\n" + tail(executeLog));
+        }
+      } else {
+        JsonObject kernelSpec = parse(prefix.resolve("share/jupyter/kernels").resolve(Install.KERNEL_NAME)
+            .resolve("kernel.json"));
+        List<String> argv = new ArrayList<>();
+        kernelSpec.getAsJsonArray("argv").forEach(a -> argv.add(a.getAsString()));
+        Map<String, String> env = new HashMap<>();
+        kernelSpec.getAsJsonObject("env").entrySet().forEach(e -> env.put(e.getKey(), e.getValue().getAsString()));
+        JsonObject json = parse(notebook);
+        NotebookExecutor.execute(json, argv, env, notebook.getParent(), prefix, timeout);
+        Files.writeString(executed, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()
+            .toJson(json) + "\n", StandardCharsets.UTF_8);
       }
       JsonObject json = parse(executed);
       int codeCells = 0;
@@ -195,14 +246,17 @@ public final class NotebookRunner {
           }
         }
       }
-      String htmlLog = jupyter(prefix, timeout, List.of("nbconvert", "--to", "html", "--output-dir",
-          staging.toString(), executed.toString()));
-      Path html = staging.resolve(stem + ".html");
-      if (!Files.exists(html)) {
-        throw new TftrtException("nbconvert did not convert " + executed + " to HTML:\n" + tail(htmlLog));
+      Path finalHtml = null;
+      if (engine == Engine.NBCONVERT) {
+        String htmlLog = jupyter(prefix, timeout, List.of("nbconvert", "--to", "html", "--output-dir",
+            staging.toString(), executed.toString()));
+        Path html = staging.resolve(stem + ".html");
+        if (!Files.exists(html)) {
+          throw new TftrtException("nbconvert did not convert " + executed + " to HTML:\n" + tail(htmlLog));
+        }
+        finalHtml = move(html, out.resolve(stem + ".html"));
       }
       Path finalNotebook = move(executed, out.resolve(name));
-      Path finalHtml = move(html, out.resolve(stem + ".html"));
       double seconds = (System.nanoTime() - start) / 1e9;
       log.accept(String.format(Locale.ROOT, "  %s: %d code cells in %.0f s, %s", name, codeCells, seconds,
           problems.isEmpty() ? "no errors" : problems.size() + " failed"));
