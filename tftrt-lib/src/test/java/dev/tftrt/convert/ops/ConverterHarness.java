@@ -1,0 +1,225 @@
+package dev.tftrt.convert.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tftrt.Precision;
+import dev.tftrt.convert.ConversionContext;
+import dev.tftrt.convert.ConverterRegistry;
+import dev.tftrt.convert.OpConverter;
+import dev.tftrt.convert.TrtTensor;
+import dev.tftrt.convert.ValidationContext;
+import dev.tftrt.graph.AttrValue;
+import dev.tftrt.graph.DataType;
+import dev.tftrt.graph.Graph;
+import dev.tftrt.graph.GraphDefs;
+import dev.tftrt.graph.Node;
+import dev.tftrt.graph.Shape;
+import dev.tftrt.graph.TensorInfo;
+import dev.tftrt.graph.TensorRef;
+import dev.tftrt.graph.TensorValue;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * One-op graphs for converter tests: placeholders (whose static shapes are the validation infos), constants and
+ * the op under test; validates and converts it into a recording builder, and runs the same graph in TensorFlow
+ * to learn the real output shape.
+ */
+final class ConverterHarness {
+  private final Graph graph = new Graph();
+  private final Map<TensorRef, TensorInfo> infos = new LinkedHashMap<>();
+  private final ConverterRegistry registry = new ConverterRegistry();
+
+  /**
+   * The outcome of converting one node: its output tensor and the layers its converter emitted (a constant
+   * read afterwards as the output adds a layer that is not listed).
+   */
+  record Conversion(TrtTensor output, List<StandInRecordingBuilder.Layer> layers) {
+    List<String> kinds() {
+      return layers.stream().map(StandInRecordingBuilder.Layer::kind).toList();
+    }
+  }
+
+  ConverterHarness(Consumer<ConverterRegistry> family) {
+    family.accept(registry);
+  }
+
+  /** A placeholder whose dimension 0 is the batch ({@code -1} for a dynamic one). */
+  ConverterHarness placeholder(String name, DataType type, long... dims) {
+    Map<String, AttrValue> a = new LinkedHashMap<>();
+    a.put("dtype", AttrValue.of(type));
+    a.put("shape", AttrValue.of(Shape.of(dims)));
+    graph.add(new Node(name, "Placeholder", a, List.of()));
+    infos.put(TensorRef.of(name), new TensorInfo(type, Shape.of(dims)));
+    return this;
+  }
+
+  ConverterHarness placeholder(String name, long... dims) {
+    return placeholder(name, DataType.FLOAT, dims);
+  }
+
+  ConverterHarness constant(String name, TensorValue value) {
+    graph.add(Node.constant(name, value));
+    return this;
+  }
+
+  /** A 1-D int32 constant (shapes, axes, perms). */
+  ConverterHarness ints(String name, int... values) {
+    return constant(name, TensorValue.ofInts(Shape.of(values.length), values));
+  }
+
+  ConverterHarness scalar(String name, int value) {
+    return constant(name, TensorValue.ofInts(Shape.scalar(), value));
+  }
+
+  ConverterHarness floats(String name, long[] dims, float... values) {
+    return constant(name, TensorValue.ofFloats(Shape.of(dims), values));
+  }
+
+  /** A float op ({@code T} = DT_FLOAT unless {@code attrs} says otherwise). */
+  ConverterHarness op(String name, String op, Map<String, AttrValue> attrs, String... inputs) {
+    Map<String, AttrValue> a = new LinkedHashMap<>();
+    a.put("T", AttrValue.of(DataType.FLOAT));
+    a.putAll(attrs);
+    graph.add(new Node(name, op, a, Arrays.stream(inputs).map(TensorRef::parse).toList()));
+    return this;
+  }
+
+  ConverterHarness op(String name, String op, String... inputs) {
+    return op(name, op, Map.of(), inputs);
+  }
+
+  Graph graph() {
+    return graph;
+  }
+
+  private ValidationContext validation() {
+    return new ValidationContext(graph, infos, Precision.FP32);
+  }
+
+  private OpConverter converter(Node node) {
+    return registry.converter(node.op()).orElseThrow(() -> new AssertionError("no converter for " + node.op()));
+  }
+
+  Optional<String> validate(String name) {
+    Node node = graph.node(name);
+    return converter(node).validate(validation(), node);
+  }
+
+  /** Asserts that {@code name} is rejected with a reason containing {@code expected}. */
+  void assertRejected(String name, String expected) {
+    Optional<String> reason = validate(name);
+    assertTrue(reason.isPresent(), name + " was accepted, expected a rejection mentioning: " + expected);
+    assertTrue(reason.get().contains(expected), "reason '" + reason.get() + "' does not mention: " + expected);
+  }
+
+  /** Validates, then converts {@code name} with every placeholder a network input of dynamic batch. */
+  Conversion convert(String name) {
+    Node node = graph.node(name);
+    Optional<String> reason = converter(node).validate(validation(), node);
+    assertEquals(Optional.empty(), reason, name + " should be accepted");
+    StandInRecordingBuilder network = new StandInRecordingBuilder();
+    ConversionContext context = new ConversionContext(validation(), network);
+    for (Node n : graph.nodes()) {
+      if (n.op().equals("Placeholder")) {
+        TensorInfo info = infos.get(n.output(0));
+        Shape shape = info.shape().rank() == 0 ? info.shape() : info.shape().withDim(0, -1);
+        context.define(n.output(0), network.addInput(n.name(), info.dtype(), shape));
+      }
+    }
+    converter(node).convert(context, node);
+    List<StandInRecordingBuilder.Layer> emitted = List.copyOf(network.layers());
+    return new Conversion(context.tensor(node.output(0)), emitted);
+  }
+
+  /**
+   * The shape TensorFlow gives output 0 of {@code name} when every placeholder's batch is {@code batch}. Only
+   * {@code name} and what it reads are run (TensorFlow would refuse the graph's deliberately invalid nodes).
+   */
+  long[] tensorflowShape(String name, long batch) {
+    return runInTensorFlow(name, batch, t -> t.shape().asArray());
+  }
+
+  /**
+   * The float elements TensorFlow computes for output 0 of {@code name} when every placeholder's batch is
+   * {@code batch} and its elements count up from 0 (0, 1, 2, ...), so that each tells where it came from.
+   */
+  float[] tensorflowValues(String name, long batch) {
+    return runInTensorFlow(name, batch, t -> {
+      float[] v = new float[Math.toIntExact(t.shape().size())];
+      t.asRawTensor().data().asFloats().read(v);
+      return v;
+    });
+  }
+
+  private <R> R runInTensorFlow(String name, long batch, Function<Tensor, R> read) {
+    Set<String> needed = graph.ancestors(List.of(name), true);
+    Graph sub = new Graph(graph.nodes().stream().filter(n -> needed.contains(n.name())).toList());
+    try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
+      g.importGraphDef(GraphDefs.toProto(sub));
+      try (Session s = new Session(g)) {
+        Session.Runner runner = s.runner();
+        List<Tensor> owned = new ArrayList<>();
+        try {
+          for (Node n : sub.nodes()) {
+            if (n.op().equals("Placeholder")) {
+              TensorInfo info = infos.get(n.output(0));
+              long[] dims = info.shape().rank() == 0 ? new long[0] : info.shape().withDim(0, batch).dims();
+              int size = Math.toIntExact(Shape.of(dims).numElements());
+              org.tensorflow.ndarray.Shape shape = org.tensorflow.ndarray.Shape.of(dims);
+              Tensor t = info.dtype() == DataType.INT32
+                  ? TInt32.tensorOf(shape, DataBuffers.of(IntStream.range(0, size).toArray(), false, false))
+                  : TFloat32.tensorOf(shape, DataBuffers.of(counting(size), false, false));
+              owned.add(t);
+              runner.feed(n.name(), t);
+            }
+          }
+          try (Result r = runner.fetch(name).run()) {
+            return read.apply(r.get(0));
+          }
+        } finally {
+          owned.forEach(Tensor::close);
+        }
+      }
+    }
+  }
+
+  private static float[] counting(int size) {
+    float[] v = new float[size];
+    for (int i = 0; i < size; i++) {
+      v[i] = i;
+    }
+    return v;
+  }
+
+  /**
+   * Asserts that the converted output has TensorFlow's real output shape: the batch dynamic ({@code -1}) in
+   * the network, and every other dimension what TensorFlow computes for a batch of 3.
+   */
+  long[] assertShapeMatchesTensorFlow(String name) {
+    Conversion c = convert(name);
+    long[] recorded = c.output().shape().dims();
+    long[] real = tensorflowShape(name, 3);
+    assertEquals(real.length, recorded.length, "rank of " + name);
+    assertEquals(-1, recorded[0], "the batch of " + name + " stays dynamic");
+    assertEquals(3, real[0]);
+    assertEquals(Arrays.toString(Arrays.copyOfRange(real, 1, real.length)),
+        Arrays.toString(Arrays.copyOfRange(recorded, 1, recorded.length)), "non-batch dimensions of " + name);
+    return recorded;
+  }
+}
