@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Set;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class TrtConversionParamsTest {
 
@@ -69,6 +72,38 @@ class TrtConversionParamsTest {
     assertTrue(assertThrows(TftrtException.class,
         () -> TrtConversionParams.builder().opDenylist("Conv2D", " Relu").build()).getMessage()
         .contains("\" Relu\""));
+  }
+
+  /** Issue 8: every size refuses zero and negative values, naming the field, the bound and the value. */
+  @ParameterizedTest
+  @CsvSource({"maxBatchSize,0", "maxBatchSize,-1", "minimumSegmentSize,0", "minimumSegmentSize,-3",
+      "maximumCachedEngines,0", "maximumCachedEngines,-1", "maxEngines,0", "maxEngines,-5",
+      "maxWorkspaceSizeBytes,0", "maxWorkspaceSizeBytes,-1"})
+  void zeroAndNegativeSizesNameTheFieldAndTheBound(String field, long value) {
+    BiFunction<TrtConversionParams.Builder, Long, TrtConversionParams.Builder> set = switch (field) {
+      case "maxBatchSize" -> (b, v) -> b.maxBatchSize(Math.toIntExact(v));
+      case "minimumSegmentSize" -> (b, v) -> b.minimumSegmentSize(Math.toIntExact(v));
+      case "maximumCachedEngines" -> (b, v) -> b.maximumCachedEngines(Math.toIntExact(v));
+      case "maxEngines" -> (b, v) -> b.maxEngines(Math.toIntExact(v));
+      default -> TrtConversionParams.Builder::maxWorkspaceSizeBytes;
+    };
+    String m = assertThrows(TftrtException.class,
+        () -> set.apply(TrtConversionParams.builder(), value).build()).getMessage();
+    assertTrue(m.startsWith(field + " must be "), m);
+    assertTrue(m.contains(">= 1") || m.contains("positive number of bytes"), "says what is allowed: " + m);
+    assertTrue(m.endsWith("was " + value), "says what was given: " + m);
+  }
+
+  @Test
+  void unknownPrecisionListsTheSupportedOnesWhereverItIsGiven() {
+    assertEquals("precision 'fp64' is not supported; use one of FP32, FP16, INT8",
+        assertThrows(TftrtException.class, () -> Precision.parse("fp64")).getMessage());
+    assertEquals("precisionMode 'null' is not supported; use one of FP32, FP16, INT8",
+        assertThrows(TftrtException.class, () -> TrtConversionParams.builder().precisionMode((String) null))
+            .getMessage());
+    assertTrue(assertThrows(TftrtException.class,
+        () -> TrtConversionParams.builder().precisionMode((Precision) null)).getMessage()
+        .startsWith("precisionMode must be one of FP32, FP16, INT8"));
   }
 
   @Test

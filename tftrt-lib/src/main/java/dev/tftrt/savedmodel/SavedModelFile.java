@@ -31,10 +31,12 @@ record SavedModelFile(Path dir, SavedModel proto) {
   static final String FILE_NAME = "saved_model.pb";
   /** Signatures TensorFlow adds for its own use (initialisation), not for serving. */
   private static final String INIT_OP_SIGNATURE = "__saved_model_init_op";
+  private static final String EXPORT_AGAIN = "export the model again or copy it again in full";
 
   static SavedModelFile read(Path dir) {
     if (!Files.exists(dir)) {
-      throw new TftrtException("SavedModel directory " + dir + " does not exist");
+      throw new TftrtException("SavedModel directory " + dir + " does not exist; give the directory that holds "
+          + FILE_NAME + " and variables/");
     }
     if (!Files.isDirectory(dir)) {
       throw new TftrtException(dir + " is a file; a SavedModel is a directory holding " + FILE_NAME
@@ -43,7 +45,8 @@ record SavedModelFile(Path dir, SavedModel proto) {
     Path pb = dir.resolve(FILE_NAME);
     if (!Files.isRegularFile(pb)) {
       String hint = Files.exists(dir.resolve("saved_model.pbtxt"))
-          ? " (it has saved_model.pbtxt; only the binary saved_model.pb is supported)"
+          ? " (it has saved_model.pbtxt, the text form, which is not supported; save it again in binary form ("
+              + FILE_NAME + "))"
           : "; give the directory that tf.saved_model.save or SavedModelBundle.exporter wrote";
       throw new TftrtException(dir + " is not a SavedModel: it has no " + FILE_NAME + hint);
     }
@@ -52,13 +55,14 @@ record SavedModelFile(Path dir, SavedModel proto) {
       proto = SavedModel.parseFrom(Files.readAllBytes(pb));
     } catch (InvalidProtocolBufferException e) {
       throw new TftrtException(pb + " is truncated or corrupt: it does not parse as a SavedModel protobuf ("
-          + firstLine(e.getMessage()) + ")", e);
+          + firstLine(e.getMessage()) + "); " + EXPORT_AGAIN, e);
     } catch (IOException e) {
       throw new TftrtException("cannot read " + pb + ": " + e.getMessage(), e);
     }
     if (proto.getMetaGraphsCount() == 0 || proto.getMetaGraphsList().stream().allMatch(m -> m.getGraphDef()
         .getNodeCount() == 0)) {
-      throw new TftrtException(pb + " is empty or corrupt: it holds no MetaGraphDef with a graph");
+      throw new TftrtException(pb + " is empty or corrupt: it holds no MetaGraphDef with a graph; "
+          + EXPORT_AGAIN);
     }
     return new SavedModelFile(dir, proto);
   }

@@ -31,6 +31,7 @@ import org.tensorflow.exceptions.TensorFlowException;
  * loaded graph (the SavedModel on disk is not touched).
  */
 final class VariableValues {
+  private static final String COPY_VARIABLES = "copy the whole variables/ folder along with saved_model.pb";
   private static final Pattern SHARD = Pattern.compile("variables\\.data-(\\d{5})-of-(\\d{5})");
 
   /** A variable to read: its node name, and whether it is a resource variable (with its element type). */
@@ -72,7 +73,7 @@ final class VariableValues {
       }
     } catch (TensorFlowException e) {
       throw new TftrtException("TensorFlow could not restore the variables of " + dir + ": "
-          + SavedModelFile.firstLine(e.getMessage()), e);
+          + SavedModelFile.firstLine(e.getMessage()) + "; if the checkpoint is damaged, " + COPY_VARIABLES, e);
     }
     return values;
   }
@@ -85,7 +86,7 @@ final class VariableValues {
     Path vars = dir.resolve("variables");
     if (!Files.isRegularFile(vars.resolve("variables.index"))) {
       throw new TftrtException("SavedModel " + dir + " has variables but no variables/variables.index: "
-          + "copy the variables/ folder along with saved_model.pb");
+          + COPY_VARIABLES);
     }
     int shards = -1;
     List<String> present = new ArrayList<>();
@@ -102,13 +103,13 @@ final class VariableValues {
     }
     if (shards < 0) {
       throw new TftrtException("SavedModel " + dir + " has variables/variables.index but no "
-          + "variables/variables.data-* shard: the variable values are missing");
+          + "variables/variables.data-* shard, so the variable values are missing: " + COPY_VARIABLES);
     }
     for (int s = 0; s < shards; s++) {
       String name = String.format("variables.data-%05d-of-%05d", s, shards);
       if (!present.contains(name)) {
         throw new TftrtException("SavedModel " + dir + " is missing variables/" + name + " (shard " + (s + 1)
-            + " of " + shards + " of its variable values)");
+            + " of " + shards + " of its variable values): " + COPY_VARIABLES);
       }
     }
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.tftrt.savedmodel.ModelDirs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -14,18 +15,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Graph;
 import org.tensorflow.proto.GraphDef;
 
 class InspectCommandTest {
-  static final Path MODELS = Path.of("src/test/resources/models");
-  static final Path KWS = MODELS.resolve("mlperf_tiny_kws_dscnn_tf2");
-  static final Path LENET = MODELS.resolve("tensorspace_lenet5_mnist_tf1");
-  static final Path MLP = MODELS.resolve("kotlindl_mnist_mlp_tf2");
+  static final Path KWS = ModelDirs.KWS;
+  static final Path LENET = ModelDirs.LENET;
+  static final Path MLP = ModelDirs.MLP;
 
   @TempDir Path dir;
 
@@ -96,15 +94,15 @@ class InspectCommandTest {
 
   @Test
   void aTruncatedSavedModelPbIsReportedAsCorruptAndLeftAsItWas() throws IOException {
-    Path model = copy(KWS, dir.resolve("kws"));
+    Path model = ModelDirs.copy(KWS, dir.resolve("kws"));
     byte[] whole = Files.readAllBytes(model.resolve("saved_model.pb"));
     byte[] half = Arrays.copyOf(whole, whole.length / 2);
     Files.write(model.resolve("saved_model.pb"), half);
-    Map<String, byte[]> before = contents(model);
+    Map<String, byte[]> before = ModelDirs.snapshot(model);
     Output o = run("inspect", model.toString());
     assertEquals(2, o.code);
     assertOneMessage(o, "is truncated or corrupt");
-    assertContentsEqual(before, contents(model));
+    ModelDirs.assertUnchanged(before, model);
   }
 
   @Test
@@ -123,12 +121,12 @@ class InspectCommandTest {
 
   @Test
   void anOutputInsideTheInputModelIsRefusedBeforeAnythingIsWritten() throws IOException {
-    Path model = copy(MLP, dir.resolve("mlp"));
-    Map<String, byte[]> before = contents(model);
+    Path model = ModelDirs.copy(MLP, dir.resolve("mlp"));
+    Map<String, byte[]> before = ModelDirs.snapshot(model);
     Output o = run("inspect", model.toString(), "--graphdef", model.resolve("frozen.pb").toString());
     assertEquals(2, o.code);
     assertOneMessage(o, "lies inside the input model");
-    assertContentsEqual(before, contents(model));
+    ModelDirs.assertUnchanged(before, model);
   }
 
   /** The before and after counts of {@code op} in the histogram, as "before after". */
@@ -142,30 +140,6 @@ class InspectCommandTest {
     assertTrue(message.contains(expected), "stderr was:\n" + o.err);
     assertFalse(o.err.contains("\tat "), "no stack trace:\n" + o.err);
     assertFalse(o.out.contains("Signatures"), "nothing printed on stdout:\n" + o.out);
-  }
-
-  static Path copy(Path from, Path to) throws IOException {
-    try (Stream<Path> files = Files.walk(from)) {
-      for (Path p : files.toList()) {
-        Files.copy(p, to.resolve(from.relativize(p).toString()));
-      }
-    }
-    return to;
-  }
-
-  private static Map<String, byte[]> contents(Path root) throws IOException {
-    Map<String, byte[]> out = new TreeMap<>();
-    try (Stream<Path> files = Files.walk(root)) {
-      for (Path p : files.filter(Files::isRegularFile).toList()) {
-        out.put(root.relativize(p).toString(), Files.readAllBytes(p));
-      }
-    }
-    return out;
-  }
-
-  private static void assertContentsEqual(Map<String, byte[]> expected, Map<String, byte[]> actual) {
-    assertEquals(expected.keySet(), actual.keySet(), "no file added or removed");
-    expected.forEach((name, bytes) -> assertTrue(Arrays.equals(bytes, actual.get(name)), name + " changed"));
   }
 
   record Output(int code, String out, String err) {}
