@@ -1,5 +1,9 @@
 package dev.tftrt;
 
+import dev.tftrt.convert.ConverterRegistry;
+import dev.tftrt.convert.Converters;
+import dev.tftrt.convert.ShapeInference;
+import dev.tftrt.convert.ValidationContext;
 import dev.tftrt.engine.Availability;
 import dev.tftrt.engine.BuildListener;
 import dev.tftrt.engine.CalibrationSource;
@@ -34,6 +38,8 @@ import dev.tftrt.plan.ConversionSummary;
 import dev.tftrt.plan.Planner;
 import dev.tftrt.plan.PreparedGraph;
 import dev.tftrt.savedmodel.FrozenModel;
+import dev.tftrt.savedmodel.SavedModelFreezer;
+import java.nio.file.Files;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
@@ -67,6 +73,38 @@ public final class TrtGraphConverterV2 {
   /** What was built for {@link #plan}: per segment, its engines or why it failed; null until built. */
   private Built built;
   private boolean calibrated;
+
+  /**
+   * Converts the {@value SavedModelFreezer#DEFAULT_SIGNATURE} signature of the
+   * {@value SavedModelFreezer#DEFAULT_TAG} MetaGraphDef in {@code savedModelDir}, as Python's
+   * {@code TrtGraphConverterV2(input_saved_model_dir=..., conversion_params=...)}.
+   */
+  public TrtGraphConverterV2(Path savedModelDir, TrtConversionParams params) {
+    this(savedModelDir, SavedModelFreezer.DEFAULT_TAG, SavedModelFreezer.DEFAULT_SIGNATURE, params);
+  }
+
+  /**
+   * Converts signature {@code signatureKey} of the MetaGraphDef tagged {@code tag} (several joined by commas).
+   * The model is read when first needed ({@link #convert()}); a missing directory is reported at once.
+   */
+  public TrtGraphConverterV2(Path savedModelDir, String tag, String signatureKey, TrtConversionParams params) {
+    this(params, () -> SavedModelFreezer.freeze(savedModelDir, tag, signatureKey), ShapeInference::infer,
+        standardCheckers());
+    if (savedModelDir == null || !Files.isDirectory(savedModelDir)) {
+      throw new TftrtException("SavedModel directory " + savedModelDir
+          + " does not exist; give the directory that holds saved_model.pb");
+    }
+  }
+
+  /**
+   * The standard converters' verdicts on the optimized graph, whose tensors are inferred again: the passes
+   * replaced nodes (folded constants) after the first inference.
+   */
+  private static BiFunction<Graph, Precision, Function<Node, Optional<String>>> standardCheckers() {
+    ConverterRegistry registry = Converters.standard();
+    return (graph, precision) -> Converters.checker(registry,
+        new ValidationContext(graph, ShapeInference.infer(graph), precision));
+  }
 
   /**
    * With explicit collaborators: {@code freezer} gives the frozen model (called once), {@code shapeInference}
