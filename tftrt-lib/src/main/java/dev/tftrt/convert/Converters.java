@@ -1,6 +1,11 @@
 package dev.tftrt.convert;
 
+import dev.tftrt.convert.ops.ActivationConverters;
+import dev.tftrt.convert.ops.ConvolutionConverters;
+import dev.tftrt.convert.ops.ElementwiseConverters;
 import dev.tftrt.convert.ops.MatMulConverters;
+import dev.tftrt.convert.ops.NormalizationConverters;
+import dev.tftrt.convert.ops.PoolingConverters;
 import dev.tftrt.convert.ops.ReductionConverters;
 import dev.tftrt.convert.ops.ResizeConverters;
 import dev.tftrt.convert.ops.ShapeConverters;
@@ -22,6 +27,11 @@ public final class Converters {
   /** Every converter family of {@code dev.tftrt.convert.ops}, registered once. */
   public static ConverterRegistry standard() {
     ConverterRegistry registry = new ConverterRegistry();
+    ConvolutionConverters.register(registry);
+    ElementwiseConverters.register(registry);
+    ActivationConverters.register(registry);
+    PoolingConverters.register(registry);
+    NormalizationConverters.register(registry);
     MatMulConverters.register(registry);
     ShapeConverters.register(registry);
     ReductionConverters.register(registry);

@@ -2,6 +2,7 @@ package dev.tftrt.engine;
 
 import dev.tftrt.graph.DataType;
 import dev.tftrt.graph.Shape;
+import java.util.OptionalLong;
 
 /**
  * TensorRT behind one door. Get the machine's with {@link TensorRtBackends#system()}. When
@@ -34,4 +35,12 @@ public interface TensorRtBackend {
 
   /** Uninitialized device memory for a tensor of this type and (fully defined) shape. */
   DeviceTensor allocate(DataType type, Shape shape);
+
+  /**
+   * Bytes of GPU memory in use on the device now, by every process (CUDA's total minus free), to check that
+   * closing frees what loading took; empty when there is no GPU.
+   */
+  default OptionalLong deviceMemoryInUse() {
+    return OptionalLong.empty();
+  }
 }

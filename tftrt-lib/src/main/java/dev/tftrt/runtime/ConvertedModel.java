@@ -118,6 +118,7 @@ public final class ConvertedModel implements AutoCloseable {
 
   private static ConvertedModel open(ConvertedModelContents c, TensorRtBackend backend, SegmentNetworks networks,
       BuildListener progress, BuildListener say, boolean rebuild, List<String> messages) {
+    ModelInputs.requireSupported(c.inputs(), c.outputs());
     Availability here = backend.availability();
     Map<String, byte[]> tables = new LinkedHashMap<>();
     c.segments().stream().filter(s -> s.calibrationTable() != null)

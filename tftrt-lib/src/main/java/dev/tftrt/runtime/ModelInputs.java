@@ -1,6 +1,7 @@
 package dev.tftrt.runtime;
 
 import dev.tftrt.TftrtException;
+import dev.tftrt.graph.DataType;
 import dev.tftrt.graph.Shape;
 import dev.tftrt.graph.TensorRef;
 import dev.tftrt.graph.TensorValue;
@@ -34,6 +35,7 @@ public final class ModelInputs {
             + describe(signature));
       }
     }
+    requireSupported(signature, List.of());
     Map<TensorRef, TensorValue> feeds = new LinkedHashMap<>();
     for (SignatureTensor s : signature) {
       if (!given.containsKey(s.key())) {
@@ -63,10 +65,32 @@ public final class ModelInputs {
       return v;
     }
     if (given instanceof Tensor t) {
+      DataType dtype = DataType.fromNumber(t.dataType().getNumber());
+      if (dtype != s.dtype()) {
+        throw new TftrtException(what + ": input '" + s.key() + "' is " + dtype.tfName() + " but the model takes "
+            + s.dtype().tfName() + s.shape());
+      }
       return TfTensors.toValue(t);
     }
     throw new TftrtException(what + ": input '" + s.key() + "' is a " + given.getClass().getName()
         + "; give a TensorValue or an org.tensorflow Tensor of " + s.dtype().tfName() + s.shape());
+  }
+
+  /**
+   * Refuses a signature with inputs or outputs of a type the runtime cannot pass (strings, resources,
+   * variants): a converted model takes and returns numeric and boolean tensors only.
+   */
+  public static void requireSupported(List<SignatureTensor> inputs, List<SignatureTensor> outputs) {
+    for (List<SignatureTensor> side : List.of(inputs, outputs)) {
+      for (SignatureTensor s : side) {
+        if (!TfTensors.supports(s.dtype())) {
+          throw new TftrtException("the model's " + (side == inputs ? "input" : "output") + " '" + s.key()
+              + "' is " + s.dtype().tfName() + s.shape() + ", which a converted model cannot pass: its inputs and "
+              + "outputs must be " + TfTensors.SUPPORTED + "; keep " + s.dtype().tfName() + " processing outside "
+              + "the model (export a signature that starts after it, or ends before it)");
+        }
+      }
+    }
   }
 
   static boolean fits(Shape declared, Shape actual) {

@@ -4,6 +4,8 @@ import dev.tftrt.TftrtException;
 import dev.tftrt.graph.DataType;
 import dev.tftrt.graph.Shape;
 import dev.tftrt.graph.TensorValue;
+import java.util.EnumMap;
+import java.util.Map;
 import org.tensorflow.RawTensor;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -39,20 +41,25 @@ final class TfTensors {
     return TensorValue.ofBytes(dtype, shape, bytes);
   }
 
+  /** TensorFlow Java's tensor class for each element type tensors may have between stages. */
+  private static final Map<DataType, Class<? extends TType>> TYPES = new EnumMap<>(Map.of(
+      DataType.FLOAT, TFloat32.class, DataType.DOUBLE, TFloat64.class, DataType.HALF, TFloat16.class,
+      DataType.BFLOAT16, TBfloat16.class, DataType.INT32, TInt32.class, DataType.INT64, TInt64.class,
+      DataType.UINT8, TUint8.class, DataType.UINT16, TUint16.class, DataType.BOOL, TBool.class));
+
+  /** The supported element types, for messages. */
+  static final String SUPPORTED = "float32, float64, float16, bfloat16, int32, int64, uint8, uint16, bool";
+
+  static boolean supports(DataType dtype) {
+    return TYPES.containsKey(dtype);
+  }
+
   static Class<? extends TType> tensorType(DataType dtype) {
-    return switch (dtype) {
-      case FLOAT -> TFloat32.class;
-      case DOUBLE -> TFloat64.class;
-      case HALF -> TFloat16.class;
-      case BFLOAT16 -> TBfloat16.class;
-      case INT32 -> TInt32.class;
-      case INT64 -> TInt64.class;
-      case UINT8 -> TUint8.class;
-      case UINT16 -> TUint16.class;
-      case BOOL -> TBool.class;
-      default -> throw new TftrtException("tensors of type " + dtype.tfName()
-          + " cannot be passed between stages; supported: float32, float64, float16, bfloat16, int32, int64, "
-          + "uint8, uint16, bool");
-    };
+    Class<? extends TType> type = TYPES.get(dtype);
+    if (type == null) {
+      throw new TftrtException("tensors of type " + dtype.tfName() + " cannot be passed between stages; supported: "
+          + SUPPORTED);
+    }
+    return type;
   }
 }

@@ -1,7 +1,14 @@
 package dev.tftrt.trt;
 
+import static org.bytedeco.cuda.global.cudart.cudaEventCreateWithFlags;
+import static org.bytedeco.cuda.global.cudart.cudaEventDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaEventDisableTiming;
+import static org.bytedeco.cuda.global.cudart.cudaEventRecord;
+import static org.bytedeco.cuda.global.cudart.cudaEventSynchronize;
 import static org.bytedeco.cuda.global.cudart.cudaFree;
+import static org.bytedeco.cuda.global.cudart.cudaFreeHost;
 import static org.bytedeco.cuda.global.cudart.cudaMalloc;
+import static org.bytedeco.cuda.global.cudart.cudaMallocHost;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyAsync;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToHost;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyHostToDevice;
@@ -11,18 +18,27 @@ import dev.tftrt.engine.DeviceTensor;
 import dev.tftrt.graph.DataType;
 import dev.tftrt.graph.Shape;
 import java.nio.ByteBuffer;
+import org.bytedeco.cuda.cudart.CUevent_st;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 
 /**
  * A tensor in device memory. Copies from a direct buffer are asynchronous (the buffer must stay untouched
- * until the stream synchronizes); copies from heap buffers and all copies to the host wait.
+ * until the stream synchronizes); copies to the host wait. A tensor that is copied to or from heap buffers
+ * more than once gets a pinned host twin, so that a tensor reused call after call (as the runtime does)
+ * moves its bytes at full PCIe speed without allocating; a copy from a heap buffer through the twin returns
+ * once the bytes are in the twin (the device copy runs on, and the twin is refilled only after it finished),
+ * other copies from heap buffers wait.
  */
 final class CudaTensor implements DeviceTensor {
   private final DataType type;
   private final Shape shape;
   private final long bytes;
   private Pointer device = new Pointer();
+  private Pointer pinned;
+  private ByteBuffer staging;
+  private CUevent_st stagingFree;
+  private int heapCopies;
 
   CudaTensor(DataType type, Shape shape) {
     if (!shape.isFullyDefined()) {
@@ -63,35 +79,81 @@ final class CudaTensor implements DeviceTensor {
     }
   }
 
+  /** The pinned twin from the second heap copy on (a one-off copy does not pay for pinning), else null. */
+  private ByteBuffer staging() {
+    if (staging == null && ++heapCopies >= 2 && bytes > 0) {
+      pinned = new Pointer();
+      Cuda.check(cudaMallocHost(pinned, bytes), "cudaMallocHost(" + bytes + ")");
+      staging = new BytePointer(pinned).capacity(bytes).limit(bytes).asByteBuffer();
+    }
+    return staging == null ? null : staging.duplicate().clear();
+  }
+
   @Override
   public void copyFromHost(ByteBuffer host, DeviceStream stream) {
     checkRoom(host);
+    if (bytes == 0) {
+      return;
+    }
     CudaStream s = (CudaStream) stream;
-    try (BytePointer src = new BytePointer(host)) {
-      Cuda.check(cudaMemcpyAsync(pointer(), src, bytes, cudaMemcpyHostToDevice, s.handle()), "cudaMemcpyAsync");
-      if (!host.isDirect()) {
-        s.synchronize();
+    if (host.isDirect()) {
+      try (BytePointer src = new BytePointer(host)) {
+        Cuda.check(cudaMemcpyAsync(pointer(), src, bytes, cudaMemcpyHostToDevice, s.handle()), "cudaMemcpyAsync");
       }
+      return;
+    }
+    // Heap buffers (read-only ones too, which expose no array) go through native memory.
+    ByteBuffer from = host.duplicate().limit(host.position() + Math.toIntExact(bytes));
+    ByteBuffer st = staging();
+    if (st != null) {
+      if (stagingFree != null) {
+        Cuda.check(cudaEventSynchronize(stagingFree), "cudaEventSynchronize");
+      } else {
+        stagingFree = new CUevent_st();
+        Cuda.check(cudaEventCreateWithFlags(stagingFree, cudaEventDisableTiming), "cudaEventCreate");
+      }
+      st.put(from);
+      Cuda.check(cudaMemcpyAsync(pointer(), pinned, bytes, cudaMemcpyHostToDevice, s.handle()), "cudaMemcpyAsync");
+      Cuda.check(cudaEventRecord(stagingFree, s.handle()), "cudaEventRecord");
+      return;
+    }
+    try (BytePointer src = new BytePointer(bytes)) {
+      src.asByteBuffer().put(from);
+      Cuda.check(cudaMemcpyAsync(pointer(), src, bytes, cudaMemcpyHostToDevice, s.handle()), "cudaMemcpyAsync");
+      s.synchronize();
     }
   }
 
   @Override
   public void copyToHost(ByteBuffer host, DeviceStream stream) {
     checkRoom(host);
+    if (bytes == 0) {
+      return;
+    }
     CudaStream s = (CudaStream) stream;
     if (host.isDirect()) {
       try (BytePointer dst = new BytePointer(host)) {
         Cuda.check(cudaMemcpyAsync(dst, pointer(), bytes, cudaMemcpyDeviceToHost, s.handle()), "cudaMemcpyAsync");
         s.synchronize();
       }
-    } else {
-      try (BytePointer dst = new BytePointer(bytes)) {
-        Cuda.check(cudaMemcpyAsync(dst, pointer(), bytes, cudaMemcpyDeviceToHost, s.handle()), "cudaMemcpyAsync");
-        s.synchronize();
-        byte[] a = new byte[Math.toIntExact(bytes)];
-        dst.get(a);
-        host.duplicate().put(a);
+      return;
+    }
+    ByteBuffer st = staging();
+    if (st != null) {
+      if (stagingFree != null) {
+        Cuda.check(cudaEventSynchronize(stagingFree), "cudaEventSynchronize");
       }
+      Cuda.check(cudaMemcpyAsync(pinned, pointer(), bytes, cudaMemcpyDeviceToHost, s.handle()), "cudaMemcpyAsync");
+      s.synchronize();
+      host.duplicate().put(st.limit(Math.toIntExact(bytes)));
+      return;
+    }
+    try (BytePointer dst = new BytePointer(bytes)) {
+      Cuda.check(cudaMemcpyAsync(dst, pointer(), bytes, cudaMemcpyDeviceToHost, s.handle()), "cudaMemcpyAsync");
+      s.synchronize();
+      byte[] a = new byte[Math.toIntExact(bytes)];
+      dst.get(a);
+      host.duplicate().put(a);
     }
   }
 
@@ -100,6 +162,16 @@ final class CudaTensor implements DeviceTensor {
     if (device != null) {
       cudaFree(device);
       device = null;
+    }
+    if (stagingFree != null) {
+      cudaEventSynchronize(stagingFree);
+      cudaEventDestroy(stagingFree);
+      stagingFree = null;
+    }
+    if (pinned != null) {
+      cudaFreeHost(pinned);
+      pinned = null;
+      staging = null;
     }
   }
 }

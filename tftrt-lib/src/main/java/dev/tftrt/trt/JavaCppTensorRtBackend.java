@@ -4,6 +4,7 @@ import static org.bytedeco.cuda.global.cudart.cudaDriverGetVersion;
 import static org.bytedeco.cuda.global.cudart.cudaGetDeviceCount;
 import static org.bytedeco.cuda.global.cudart.cudaGetDeviceProperties;
 import static org.bytedeco.cuda.global.cudart.cudaGetErrorString;
+import static org.bytedeco.cuda.global.cudart.cudaMemGetInfo;
 import static org.bytedeco.cuda.global.cudart.cudaRuntimeGetVersion;
 import static org.bytedeco.cuda.global.cudart.cudaSuccess;
 
@@ -24,8 +25,10 @@ import dev.tftrt.graph.DataType;
 import dev.tftrt.graph.Shape;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.bytedeco.cuda.cudart.cudaDeviceProp;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.SizeTPointer;
 import org.bytedeco.tensorrt.global.nvinfer;
 import org.bytedeco.tensorrt.global.nvinfer.BuilderFlag;
 import org.bytedeco.tensorrt.global.nvinfer.MemoryPoolType;
@@ -291,5 +294,16 @@ public final class JavaCppTensorRtBackend implements TensorRtBackend {
   public DeviceTensor allocate(DataType type, Shape shape) {
     requireAvailable();
     return new CudaTensor(type, shape);
+  }
+
+  @Override
+  public OptionalLong deviceMemoryInUse() {
+    if (!availability().available()) {
+      return OptionalLong.empty();
+    }
+    try (SizeTPointer free = new SizeTPointer(1); SizeTPointer total = new SizeTPointer(1)) {
+      Cuda.check(cudaMemGetInfo(free, total), "cudaMemGetInfo");
+      return OptionalLong.of(total.get() - free.get());
+    }
   }
 }

@@ -7,10 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.tftrt.savedmodel.ModelDirs;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -31,16 +28,16 @@ class InspectCommandTest {
   void kwsResourceVariablesAndFunctionsAreFrozenAndTheFrozenGraphDefLoadsInTensorFlow() throws IOException {
     Path json = dir.resolve("out/kws.json");
     Path pb = dir.resolve("kws.pb");
-    Output o = run("inspect", KWS.toString(), "--json", json.toString(), "--graphdef", pb.toString());
-    assertEquals(0, o.code, o.err);
-    assertTrue(o.out.contains("input_1: float32[?,49,10,1]  (serving_default_input_1:0)"), o.out);
-    assertTrue(o.out.contains("dense: float32[?,12]"), o.out);
-    assertTrue(o.out.contains("variables frozen into constants: 56"), o.out);
-    assertTrue(o.out.contains("function calls inlined:          2"), o.out);
-    assertTrue(o.out.contains("56  variable handle (value now a Const)"), o.out);
-    assertTrue(row(o.out, "VarHandleOp").equals("56 0"), "VarHandleOps are gone after freezing:\n" + o.out);
-    assertEquals("5 5", row(o.out, "Conv2D"), o.out);
-    assertEquals("4 4", row(o.out, "DepthwiseConv2dNative"), o.out);
+    CliRun o = CliRun.of("inspect", KWS.toString(), "--json", json.toString(), "--graphdef", pb.toString());
+    assertEquals(0, o.code(), o.err());
+    assertTrue(o.out().contains("input_1: float32[?,49,10,1]  (serving_default_input_1:0)"), o.out());
+    assertTrue(o.out().contains("dense: float32[?,12]"), o.out());
+    assertTrue(o.out().contains("variables frozen into constants: 56"), o.out());
+    assertTrue(o.out().contains("function calls inlined:          2"), o.out());
+    assertTrue(o.out().contains("56  variable handle (value now a Const)"), o.out());
+    assertTrue(row(o.out(), "VarHandleOp").equals("56 0"), "VarHandleOps are gone after freezing:\n" + o.out());
+    assertEquals("5 5", row(o.out(), "Conv2D"), o.out());
+    assertEquals("4 4", row(o.out(), "DepthwiseConv2dNative"), o.out());
 
     JsonObject j = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
     JsonObject frozen = j.getAsJsonObject("frozen");
@@ -59,36 +56,36 @@ class InspectCommandTest {
 
   @Test
   void lenetTf1VariablesBecomeConstantsAndTrainingNodesAreOutsideTheSignature() {
-    Output o = run("inspect", LENET.toString());
-    assertEquals(0, o.code, o.err);
-    assertTrue(o.out.contains("input: float32[?,28,28,1]  (MyInput:0)"), o.out);
-    assertTrue(o.out.contains("variables frozen into constants: 10"), o.out);
-    assertTrue(o.out.contains("393  outside the signature"), o.out);
-    assertEquals("10 0", row(o.out, "VariableV2"), o.out);
+    CliRun o = CliRun.of("inspect", LENET.toString());
+    assertEquals(0, o.code(), o.err());
+    assertTrue(o.out().contains("input: float32[?,28,28,1]  (MyInput:0)"), o.out());
+    assertTrue(o.out().contains("variables frozen into constants: 10"), o.out());
+    assertTrue(o.out().contains("393  outside the signature"), o.out());
+    assertEquals("10 0", row(o.out(), "VariableV2"), o.out());
   }
 
   @Test
   void mlpFunctionsAreInlined() {
-    Output o = run("inspect", MLP.toString(), "--tag", "serve", "--signature", "serving_default");
-    assertEquals(0, o.code, o.err);
-    assertTrue(o.out.contains("flatten_2_input: float32[?,28,28]"), o.out);
-    assertTrue(o.out.contains("function calls inlined:          2"), o.out);
-    assertEquals("2 2", row(o.out, "MatMul"), o.out);
-    assertEquals("19 13", row(o.out, "total"), o.out);
+    CliRun o = CliRun.of("inspect", MLP.toString(), "--tag", "serve", "--signature", "serving_default");
+    assertEquals(0, o.code(), o.err());
+    assertTrue(o.out().contains("flatten_2_input: float32[?,28,28]"), o.out());
+    assertTrue(o.out().contains("function calls inlined:          2"), o.out());
+    assertEquals("2 2", row(o.out(), "MatMul"), o.out());
+    assertEquals("19 13", row(o.out(), "total"), o.out());
   }
 
   @Test
   void aMissingDirectoryIsOneMessageAndExitCodeTwo() {
-    Output o = run("inspect", dir.resolve("nowhere").toString());
-    assertEquals(2, o.code);
+    CliRun o = CliRun.of("inspect", dir.resolve("nowhere").toString());
+    assertEquals(2, o.code());
     assertOneMessage(o, "does not exist");
   }
 
   @Test
   void aDirectoryThatIsNotASavedModelSaysWhatIsMissing() throws IOException {
     Files.writeString(dir.resolve("readme.txt"), "not a model");
-    Output o = run("inspect", dir.toString());
-    assertEquals(2, o.code);
+    CliRun o = CliRun.of("inspect", dir.toString());
+    assertEquals(2, o.code());
     assertOneMessage(o, "is not a SavedModel: it has no saved_model.pb");
   }
 
@@ -99,23 +96,23 @@ class InspectCommandTest {
     byte[] half = Arrays.copyOf(whole, whole.length / 2);
     Files.write(model.resolve("saved_model.pb"), half);
     Map<String, byte[]> before = ModelDirs.snapshot(model);
-    Output o = run("inspect", model.toString());
-    assertEquals(2, o.code);
+    CliRun o = CliRun.of("inspect", model.toString());
+    assertEquals(2, o.code());
     assertOneMessage(o, "is truncated or corrupt");
     ModelDirs.assertUnchanged(before, model);
   }
 
   @Test
   void anUnknownTagListsTheAvailableTagSets() {
-    Output o = run("inspect", KWS.toString(), "--tag", "train");
-    assertEquals(2, o.code);
+    CliRun o = CliRun.of("inspect", KWS.toString(), "--tag", "train");
+    assertEquals(2, o.code());
     assertOneMessage(o, "has no MetaGraphDef tagged 'train'; available tag sets: 'serve'");
   }
 
   @Test
   void anUnknownSignatureListsTheAvailableOnes() {
-    Output o = run("inspect", KWS.toString(), "--signature", "predict");
-    assertEquals(2, o.code);
+    CliRun o = CliRun.of("inspect", KWS.toString(), "--signature", "predict");
+    assertEquals(2, o.code());
     assertOneMessage(o, "has no signature 'predict'; available: serving_default");
   }
 
@@ -123,8 +120,8 @@ class InspectCommandTest {
   void anOutputInsideTheInputModelIsRefusedBeforeAnythingIsWritten() throws IOException {
     Path model = ModelDirs.copy(MLP, dir.resolve("mlp"));
     Map<String, byte[]> before = ModelDirs.snapshot(model);
-    Output o = run("inspect", model.toString(), "--graphdef", model.resolve("frozen.pb").toString());
-    assertEquals(2, o.code);
+    CliRun o = CliRun.of("inspect", model.toString(), "--graphdef", model.resolve("frozen.pb").toString());
+    assertEquals(2, o.code());
     assertOneMessage(o, "lies inside the input model");
     ModelDirs.assertUnchanged(before, model);
   }
@@ -135,29 +132,9 @@ class InspectCommandTest {
         .map(l -> l.substring(op.length()).strip().replaceAll("\\s+", " ")).orElse("(no row " + op + ")");
   }
 
-  private static void assertOneMessage(Output o, String expected) {
-    String message = o.err.lines().filter(l -> l.startsWith("tftrt: ")).findFirst().orElse("");
-    assertTrue(message.contains(expected), "stderr was:\n" + o.err);
-    assertFalse(o.err.contains("\tat "), "no stack trace:\n" + o.err);
-    assertFalse(o.out.contains("Signatures"), "nothing printed on stdout:\n" + o.out);
-  }
-
-  record Output(int code, String out, String err) {}
-
-  static Output run(String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-    int code;
-    try {
-      code = Main.run(args);
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
-    return new Output(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+  private static void assertOneMessage(CliRun o, String expected) {
+    assertTrue(o.message().contains(expected), "stderr was:\n" + o.err());
+    assertFalse(o.err().contains("\tat "), "no stack trace:\n" + o.err());
+    assertFalse(o.out().contains("Signatures"), "nothing printed on stdout:\n" + o.out());
   }
 }

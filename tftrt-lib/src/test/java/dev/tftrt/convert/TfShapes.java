@@ -17,11 +17,11 @@ import org.tensorflow.Tensor;
 import org.tensorflow.types.TFloat32;
 
 /** What TensorFlow itself says about tensor types and shapes: its static shape functions, and running. */
-final class TfShapes {
+public final class TfShapes {
   private TfShapes() {}
 
   /** TensorFlow's static type and shape of each output of each node of {@code graph} (imported as a GraphDef). */
-  static Map<TensorRef, TensorInfo> staticShapes(Graph graph) {
+  public static Map<TensorRef, TensorInfo> staticShapes(Graph graph) {
     Map<TensorRef, TensorInfo> out = new LinkedHashMap<>();
     try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
       g.importGraphDef(GraphDefs.toProto(graph));
@@ -37,7 +37,7 @@ final class TfShapes {
   }
 
   /** The actual type and shape of {@code tensors} when the graph runs on zero-filled float {@code feeds}. */
-  static Map<TensorRef, TensorInfo> runtimeShapes(Graph graph, Map<String, long[]> feeds, List<TensorRef> tensors) {
+  public static Map<TensorRef, TensorInfo> runtimeShapes(Graph graph, Map<String, long[]> feeds, List<TensorRef> tensors) {
     Map<TensorRef, TensorInfo> out = new LinkedHashMap<>();
     try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
       g.importGraphDef(GraphDefs.toProto(graph));

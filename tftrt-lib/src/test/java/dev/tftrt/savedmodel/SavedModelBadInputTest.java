@@ -12,6 +12,9 @@ import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.SavedModel;
 
 /**
  * Issue 8, SavedModel bad input: each case is one {@link TftrtException} whose single-line message names the
@@ -104,6 +107,21 @@ class SavedModelBadInputTest {
   @Test
   void anUnknownSignatureListsTheAvailableOnes() throws IOException {
     assertRefused(ModelDirs.LENET, "serve", "classify", "has no signature 'classify'", "available: serving_default");
+  }
+
+  @Test
+  void anOpTensorFlowDoesNotDefine() throws IOException {
+    Path model = ModelDirs.copy(ModelDirs.LENET, dir.resolve("lenet"));
+    Path pb = model.resolve("saved_model.pb");
+    SavedModel.Builder proto = SavedModel.parseFrom(Files.readAllBytes(pb)).toBuilder();
+    GraphDef.Builder graph = proto.getMetaGraphsBuilder(0).getGraphDefBuilder();
+    for (NodeDef.Builder n : graph.getNodeBuilderList()) {
+      if (n.getOp().equals("Relu")) {
+        n.setOp("FancyRelu");
+      }
+    }
+    Files.write(pb, proto.build().toByteArray());
+    assertRefused(model, "uses op FancyRelu (node '", "only ops of core TensorFlow can be frozen");
   }
 
   private static void assertRefused(Path model, String problem, String fix) throws IOException {

@@ -1,0 +1,96 @@
+package dev.tftrt.bench;
+
+import dev.tftrt.TftrtException;
+import dev.tftrt.graph.TensorValue;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Throughput with several threads running the same target at once, each with its own prepared batch (for the
+ * GPU targets: its own execution context and stream), so that one thread's copies overlap another's compute.
+ */
+public final class Concurrency {
+  private Concurrency() {}
+
+  /**
+   * What {@link #measure} saw.
+   *
+   * @param runs completed runs over all threads in the timed window
+   */
+  public record Result(String target, int batchSize, int threads, long runs, double seconds, double imagesPerSecond) {}
+
+  /**
+   * Each of {@code threads} threads prepares {@code batch}, runs it {@code warmup} long, then all run together
+   * for {@code measure}; throughput is images completed in the window over its wall time.
+   */
+  public static Result measure(InferenceTarget target, Map<String, TensorValue> batch, int threads,
+      Duration warmup, Duration measure) {
+    if (threads < 1) {
+      throw new TftrtException("threads must be >= 1, got " + threads);
+    }
+    int batchSize = Math.toIntExact(batch.values().iterator().next().shape().dim(0));
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CyclicBarrier warm = new CyclicBarrier(threads + 1);
+    CyclicBarrier done = new CyclicBarrier(threads + 1);
+    AtomicBoolean timing = new AtomicBoolean();
+    AtomicBoolean stop = new AtomicBoolean();
+    try {
+      List<Future<Long>> counts = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        counts.add(pool.submit(() -> {
+          try (PreparedRun run = target.prepare(batch)) {
+            long end = System.nanoTime() + warmup.toNanos();
+            do {
+              run.run();
+            } while (System.nanoTime() < end);
+            warm.await();
+            long n = 0;
+            while (!stop.get()) {
+              run.run();
+              if (timing.get()) {
+                n++;
+              }
+            }
+            done.await();
+            return n;
+          } catch (RuntimeException e) {
+            // Break the barriers, so that the other threads and the caller stop waiting for this one.
+            warm.reset();
+            done.reset();
+            throw e;
+          }
+        }));
+      }
+      warm.await();
+      timing.set(true);
+      long start = System.nanoTime();
+      Thread.sleep(measure.toMillis());
+      timing.set(false);
+      long elapsed = System.nanoTime() - start;
+      stop.set(true);
+      done.await();
+      long runs = 0;
+      for (Future<Long> f : counts) {
+        runs += f.get();
+      }
+      double seconds = elapsed / 1e9;
+      return new Result(target.name(), batchSize, threads, runs, seconds, runs * (double) batchSize / seconds);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TftrtException("interrupted while measuring " + target.name());
+    } catch (BrokenBarrierException | ExecutionException e) {
+      throw new TftrtException("a thread running " + target.name() + " failed: " + e.getCause(), e);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}
