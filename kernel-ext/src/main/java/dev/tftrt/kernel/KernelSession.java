@@ -7,7 +7,7 @@ import dev.tftrt.kernel.magic.LoadMagics;
 import dev.tftrt.kernel.magic.MagicRegistry;
 import dev.tftrt.kernel.magic.MavenDependencies;
 import dev.tftrt.kernel.magic.MavenMagics;
-import dev.tftrt.TftrtException;
+import dev.tftrt.TrtGraphConverterV2;
 import dev.tftrt.bench.Comparison;
 import dev.tftrt.kernel.magic.ConverterFactory;
 import dev.tftrt.kernel.magic.TftrtMagics;
@@ -29,13 +29,10 @@ public final class KernelSession {
       "java.io", "java.math", "java.net", "java.nio.file", "java.time",
       "dev.tftrt", "dev.tftrt.plan", "dev.tftrt.savedmodel", "dev.tftrt.graph", "dev.tftrt.convert",
       "dev.tftrt.engine", "dev.tftrt.runtime", "dev.tftrt.bench", "dev.tftrt.zoo", "dev.tftrt.data",
-      "tech.tablesaw.api", "org.knowm.xchart");
+      "dev.tftrt.figures", "tech.tablesaw.api", "org.knowm.xchart");
 
   /** How %tftrt_convert opens a SavedModel. */
-  static final ConverterFactory CONVERTERS = (dir, params) -> {
-    throw new TftrtException("this build's TrtGraphConverterV2 cannot open " + dir + " yet: its public"
-        + " constructor from a SavedModel directory is not merged (the converters are still landing)");
-  };
+  static final ConverterFactory CONVERTERS = TrtGraphConverterV2::new;
 
   private KernelSession() {}
 

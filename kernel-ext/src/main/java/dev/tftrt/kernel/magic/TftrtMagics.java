@@ -143,8 +143,8 @@ public final class TftrtMagics {
   // ---------------------------------------------------------------- %tftrt_convert
 
   @Command(name = "%tftrt_convert", description = "Plans the TF-TRT conversion of a SavedModel: which nodes go to"
-      + " TensorRT engines, which stay in TensorFlow and why, and the expected fusions. Starts from the parameters"
-      + " of %%tftrt_params (TF-TRT's defaults without it).")
+      + " TensorRT engines, which stay in TensorFlow and why, and the expected fusions; with --output also builds"
+      + " and saves it. Starts from the parameters of %%tftrt_params (TF-TRT's defaults without it).")
   static final class ConvertOptions {
     @Parameters(index = "0", paramLabel = "<saved-model-dir>", description = "the SavedModel directory")
     String model;
@@ -182,7 +182,8 @@ public final class TftrtMagics {
     @Option(names = "--max-engines", paramLabel = "N", description = "at most this many engines (smallest dropped)")
     Integer maxEngines;
 
-    @Option(names = "--output", paramLabel = "<dir>", description = "save the converted model there")
+    @Option(names = "--output", paramLabel = "<dir>", description = "build the engines (where TensorRT is) and save"
+        + " the converted model there")
     String output;
   }
 
@@ -200,15 +201,17 @@ public final class TftrtMagics {
     } catch (TftrtException e) {
       throw new MagicUsageException(e.getMessage() + "\n" + usage(new ConvertOptions()));
     }
-    if (options.output != null) {
-      throw new MagicUsageException("--output: saving a converted model needs the TensorRT build step, which"
-          + " this build's TrtGraphConverterV2 does not have yet; convert without --output\n"
-          + usage(new ConvertOptions()));
-    }
-    ProgressSink.Tracker tracker = progress.start("Converting " + model.getFileName(), 1);
+    Path output = options.output == null ? null : workingDirectory.resolve(options.output).normalize();
+    ProgressSink.Tracker tracker = progress.start("Converting " + model.getFileName(), output == null ? 1 : 3);
     TrtGraphConverterV2 opened = converters.open(model, converted);
     tracker.at(0, "freezing, optimizing and segmenting");
     opened.convert();
+    if (output != null) {
+      tracker.at(1, "building engines");
+      opened.withProgress(message -> tracker.at(1, message)).build(null).close();
+      tracker.at(2, "saving to " + output);
+      opened.save(output);
+    }
     tracker.finish();
     converter = opened;
     return opened;

@@ -8,15 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tftrt.Precision;
 import dev.tftrt.TftrtException;
 import dev.tftrt.TrtConversionParams;
+import dev.tftrt.TrtGraphConverterV2;
 import dev.tftrt.bench.Comparison;
 import dev.tftrt.bench.ComparisonResult;
 import dev.tftrt.engine.Availability;
 import dev.tftrt.figures.Graphviz;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TftrtMagicsTest {
   static final Path MODELS = Path.of("../tftrt-lib/src/test/resources/models").toAbsolutePath().normalize();
@@ -143,5 +146,28 @@ class TftrtMagicsTest {
         () -> magics.tftrtBench(List.of("kotlindl_mnist_mlp_tf2", "--precisions", "FP64")));
     assertTrue(precision.getMessage().contains("FP64") && precision.getMessage().contains("Usage: %tftrt_bench"),
         precision.getMessage());
+  }
+
+  @Test
+  void convertWithOutputBuildsAndSavesWithoutTouchingTheModel(@TempDir Path work) throws Exception {
+    TftrtMagics real = new TftrtMagics(TrtGraphConverterV2::new, Comparison::builder, Graphviz::find, sink, MODELS);
+    Path saved = work.resolve("converted");
+    String before = listing(MODELS.resolve("kotlindl_mnist_mlp_tf2"));
+
+    TrtGraphConverterV2 converter = real.tftrtConvert(List.of("kotlindl_mnist_mlp_tf2", "--output", saved.toString()));
+
+    assertTrue(Files.isRegularFile(saved.resolve("manifest.json")), "saved: " + listing(saved));
+    assertEquals(before, listing(MODELS.resolve("kotlindl_mnist_mlp_tf2")), "the SavedModel is left as it was");
+    assertEquals(converter.summary().toText(), real.tftrtSummary(List.of()).toText(),
+        "the conversion is kept for %tftrt_summary");
+    assertTrue(progress.stream().anyMatch(p -> p.contains("saving to " + saved)), progress.toString());
+    assertTrue(progress.get(progress.size() - 1).endsWith("finished"), progress.toString());
+  }
+
+  private static String listing(Path dir) throws java.io.IOException {
+    try (var files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).map(p -> dir.relativize(p) + " " + p.toFile().length()).sorted()
+          .toList().toString();
+    }
   }
 }
