@@ -116,6 +116,14 @@ public final class NotebookRunner {
             notebooks.add(Path.of(args[i]));
         }
       }
+    } catch (NumberFormatException e) {
+      System.err.println("tftrt notebooks: --timeout takes whole seconds\n" + USAGE);
+      System.exit(2);
+    } catch (TftrtException e) {
+      System.err.println("tftrt notebooks: " + e.getMessage() + "\n" + USAGE);
+      System.exit(2);
+    }
+    try {
       if (notebooks.isEmpty()) {
         notebooks = courseNotebooks(Path.of("notebooks"));
       }
@@ -126,11 +134,8 @@ public final class NotebookRunner {
       results.stream().flatMap(r -> r.errors().stream().map(e -> "  " + r.notebook().getFileName() + " " + e))
           .forEach(System.out::println);
       System.exit(failed == 0 ? 0 : 1);
-    } catch (NumberFormatException e) {
-      System.err.println("tftrt notebooks: --timeout takes whole seconds\n" + USAGE);
-      System.exit(2);
     } catch (TftrtException e) {
-      System.err.println("tftrt notebooks: " + e.getMessage() + "\n" + USAGE);
+      System.err.println("tftrt notebooks: " + e.getMessage());
       System.exit(2);
     }
   }
@@ -251,10 +256,12 @@ public final class NotebookRunner {
         String htmlLog = jupyter(prefix, timeout, List.of("nbconvert", "--to", "html", "--output-dir",
             staging.toString(), executed.toString()));
         Path html = staging.resolve(stem + ".html");
-        if (!Files.exists(html)) {
-          throw new TftrtException("nbconvert did not convert " + executed + " to HTML:\n" + tail(htmlLog));
+        if (Files.exists(html)) {
+          finalHtml = move(html, out.resolve(stem + ".html"));
+        } else {
+          problems.add(new CellError(0, "", "HtmlExportFailed", "nbconvert could not write the HTML:\n"
+              + tail(htmlLog)));
         }
-        finalHtml = move(html, out.resolve(stem + ".html"));
       }
       Path finalNotebook = move(executed, out.resolve(name));
       double seconds = (System.nanoTime() - start) / 1e9;
