@@ -239,14 +239,14 @@ public final class TrtGraphConverterV2 {
     Built b = built(p);
     Availability a = backend().availability();
     List<SegmentSpec> specs = specs(p);
-    if (!a.available()) {
-      if (!specs.isEmpty()) {
-        progress.progress(a.describe() + "; the " + specs.size() + " segments will run in TensorFlow");
-      }
-    } else if (!specs.isEmpty()) {
+    // Without TensorRT nothing is built; the model says so when it opens.
+    if (a.available() && !specs.isEmpty()) {
       List<List<List<Shape>>> shapes = inputFn == null ? staticShapes(p, specs) : shapesOf(p, specs, inputFn);
       for (int i = 0; i < specs.size(); i++) {
         SegmentSpec spec = specs.get(i);
+        if (shapes.get(i).isEmpty()) {
+          continue;
+        }
         progress.progress("segment " + (i + 1) + "/" + specs.size() + " '" + spec.name() + "' ("
             + spec.nodes().size() + " nodes): " + params.precisionMode() + " engines for input shapes "
             + shapes.get(i));
@@ -353,7 +353,10 @@ public final class TrtGraphConverterV2 {
     return seen.stream().map(s -> (List<List<Shape>>) new ArrayList<>(s)).toList();
   }
 
-  /** Per segment, its static input shapes with batch {@code maxBatchSize}. */
+  /**
+   * Per segment, its static input shapes with batch {@code maxBatchSize}; none for a segment whose inputs are
+   * not known beyond the batch (its engine is then built at run time, when allowed).
+   */
   private List<List<List<Shape>>> staticShapes(ConversionPlan p, List<SegmentSpec> specs) {
     List<List<List<Shape>>> out = new ArrayList<>();
     for (SegmentSpec s : specs) {
@@ -365,12 +368,15 @@ public final class TrtGraphConverterV2 {
           known = shape.dim(d) >= 0;
         }
         if (!known) {
-          throw new TftrtException("segment '" + s.name() + "' input " + in + " has shape " + shape + ", not known "
-              + "beyond the batch; give build() input batches so that its engine profile can be made");
+          progress.progress("segment '" + s.name() + "': input " + in + " has shape " + shape + ", not known "
+              + "beyond the batch, so no engine is built now (give build() input batches to build one; otherwise "
+              + "it is built at run time when allowBuildAtRuntime)");
+          shapes = null;
+          break;
         }
         shapes.add(shape.withDim(0, params.maxBatchSize()));
       }
-      out.add(List.of(shapes));
+      out.add(shapes == null ? List.of() : List.of(shapes));
     }
     return out;
   }

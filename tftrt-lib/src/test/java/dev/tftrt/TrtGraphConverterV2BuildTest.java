@@ -171,6 +171,23 @@ class TrtGraphConverterV2BuildTest {
   }
 
   @Test
+  void segmentsWithoutStaticShapesGetTheirEnginesAtRunTime() {
+    List<String> progress = new ArrayList<>();
+    TrtConversionParams params = TrtConversionParams.builder().maxBatchSize(4).build();
+    try (TensorFlowEngines engines = new TensorFlowEngines();
+        ConvertedModel m = converter(params, engines, progress).build(null)) {
+      assertEquals(0, engines.backend().builds().size(), "the fixture infers no shapes: nothing to build from");
+      assertTrue(progress.stream().anyMatch(p -> p.contains("not known beyond the batch")), progress.toString());
+      assertSameAsNative(m, batch(2, 3), 1e-6);
+      assertEquals(2, engines.backend().builds().size(), "built at the first run");
+      assertEquals(new ShapeRange(Shape.of(1, 32, 32, 3), Shape.of(4, 32, 32, 3), Shape.of(4, 32, 32, 3)),
+          engines.backend().builds().get(0).config().profile().get("input_0"));
+      assertEquals(List.of(), m.fallbacks());
+      assertEquals(2, engines.engineRuns.get());
+    }
+  }
+
+  @Test
   void aSegmentWhoseBuildFailsIsReportedAndRunsInTensorFlow() {
     List<String> progress = new ArrayList<>();
     try (TensorFlowEngines engines = TensorFlowEngines.failingSegments("TRTEngineOp_000")) {

@@ -31,7 +31,7 @@ public final class KernelSession {
       "dev.tftrt.engine", "dev.tftrt.runtime", "dev.tftrt.bench", "dev.tftrt.zoo", "dev.tftrt.data",
       "dev.tftrt.figures", "tech.tablesaw.api", "org.knowm.xchart");
 
-  /** How %tftrt_convert opens a SavedModel. */
+  /** How %tftrt_convert opens a SavedModel: as a cell would, {@code new TrtGraphConverterV2(dir, params)}. */
   static final ConverterFactory CONVERTERS = TrtGraphConverterV2::new;
 
   private KernelSession() {}

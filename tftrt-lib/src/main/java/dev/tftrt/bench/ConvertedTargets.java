@@ -2,8 +2,17 @@ package dev.tftrt.bench;
 
 import dev.tftrt.Precision;
 import dev.tftrt.TftrtException;
+import dev.tftrt.TrtConversionParams;
+import dev.tftrt.TrtGraphConverterV2;
 import dev.tftrt.data.IdxDataset;
+import dev.tftrt.data.InputBatches;
+import dev.tftrt.graph.TensorInfo;
+import dev.tftrt.graph.TensorValue;
+import dev.tftrt.runtime.ConvertedModel;
+import dev.tftrt.savedmodel.SignatureTensor;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The machine's TensorRT rows: a SavedModel converted by the project's TF-TRT converter and runtime. */
@@ -12,7 +21,65 @@ final class ConvertedTargets {
 
   static InferenceTarget create(Path savedModel, Precision precision, int maxBatchSize,
       Optional<IdxDataset> calibration) {
-    throw new TftrtException("this build has no TF-TRT runtime to convert " + savedModel + " with "
-        + "(dev.tftrt.runtime.ConvertedModel is not on the class path yet)");
+    TrtConversionParams params = TrtConversionParams.builder().precisionMode(precision).maxBatchSize(maxBatchSize)
+        .build();
+    TrtGraphConverterV2 converter = new TrtGraphConverterV2(savedModel, params);
+    if (precision == Precision.INT8) {
+      List<SignatureTensor> inputs = converter.prepared().model().inputs();
+      IdxDataset data = calibration.orElseThrow(() -> new TftrtException("INT8 needs calibration images"));
+      if (inputs.size() != 1) {
+        throw new TftrtException("INT8 calibration from images needs a model with one input; this one takes "
+            + inputs);
+      }
+      converter.convert(InputBatches.of(data, inputs.get(0).key(), Math.min(maxBatchSize, data.size())));
+    } else {
+      converter.convert();
+    }
+    ConvertedModel model = converter.build(null);
+    if (model.segments().isEmpty()) {
+      model.close();
+      throw new TftrtException("no part of the model converts to TensorRT (" + converter.summary().toText()
+          .lines().findFirst().orElse("") + ")");
+    }
+    long inTensorFlow = model.segments().stream().filter(s -> s.engineProfiles().isEmpty()).count();
+    String name = "TF-TRT " + precision + (inTensorFlow == 0 ? ""
+        : " (" + inTensorFlow + " of " + model.segments().size() + " segments in TensorFlow)");
+    return new ConvertedTarget(model, name, precision.name());
+  }
+
+  /** A converted model as a benchmark target; its name says how many segments have no engine. */
+  private record ConvertedTarget(ConvertedModel model, String name, String precision) implements InferenceTarget {
+    @Override
+    public Map<String, TensorInfo> inputs() {
+      return model.inputs();
+    }
+
+    @Override
+    public PreparedRun prepare(Map<String, TensorValue> batch) {
+      return new PreparedRun() {
+        private Map<String, TensorValue> last;
+
+        @Override
+        public void run() {
+          last = model.run(batch);
+        }
+
+        @Override
+        public Map<String, TensorValue> outputs() {
+          if (last == null) {
+            throw new IllegalStateException("outputs() before the first run()");
+          }
+          return last;
+        }
+
+        @Override
+        public void close() {}
+      };
+    }
+
+    @Override
+    public void close() {
+      model.close();
+    }
   }
 }

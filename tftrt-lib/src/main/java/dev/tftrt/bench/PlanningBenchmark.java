@@ -1,29 +1,31 @@
 package dev.tftrt.bench;
 
+import dev.tftrt.Precision;
 import dev.tftrt.TrtConversionParams;
+import dev.tftrt.convert.ConverterRegistry;
+import dev.tftrt.convert.Converters;
+import dev.tftrt.convert.ShapeInference;
+import dev.tftrt.convert.ValidationContext;
 import dev.tftrt.graph.Node;
 import dev.tftrt.plan.ConversionPlan;
 import dev.tftrt.plan.Planner;
 import dev.tftrt.plan.PreparedGraph;
 import dev.tftrt.savedmodel.FrozenModel;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Times planning on a generated 20,000-node graph: the graph passes, segmenting and the fusion preview,
- * and re-planning with other parameters. Own harness: warm-up rounds, then the median and the fastest of the
+ * Times planning on a generated 20,000-node graph with the standard converters: shape inference and the graph
+ * passes, the converters' verdicts, segmenting and the fusion preview, and re-planning with other parameters. Own harness: warm-up rounds, then the median and the fastest of the
  * measured rounds. Run with {@code ./tftrt bench-plan} or this class's main; results go to
  * docs/planning-benchmark.md.
  */
 public final class PlanningBenchmark {
-  private static final Set<String> CONVERTIBLE = Set.of("Conv2D", "FusedBatchNormV3", "Relu", "AddV2", "Identity",
-      "Const");
-
   private PlanningBenchmark() {}
 
   public static void main(String[] args) {
@@ -33,10 +35,12 @@ public final class PlanningBenchmark {
     FrozenModel model = SyntheticGraphs.resnetStack(nodes, 8, 40);
     System.out.printf(Locale.ROOT, "graph: %d nodes, %d op types%n", model.graph().size(),
         model.graph().opHistogram().size());
-    Function<Node, Optional<String>> candidate = n -> CONVERTIBLE.contains(n.op()) ? Optional.empty()
-        : Optional.of("no converter for " + n.op());
+    ConverterRegistry converters = Converters.standard();
 
-    PreparedGraph prepared = time("prepare (passes)", warmup, rounds, () -> Planner.prepare(model, g -> Map.of()));
+    PreparedGraph prepared = time("prepare (shape inference + passes)", warmup, rounds,
+        () -> Planner.prepare(model, ShapeInference::infer));
+    Function<Node, Optional<String>> candidate = time("verdicts (shape inference + every validate)", warmup,
+        rounds, () -> verdicts(converters, prepared));
     TrtConversionParams defaults = TrtConversionParams.defaults();
     ConversionPlan plan = time("plan (segment + fusions)", warmup, rounds,
         () -> Planner.plan(prepared, defaults, candidate));
@@ -44,10 +48,21 @@ public final class PlanningBenchmark {
     time("re-plan (minimumSegmentSize 50, deny AddV2)", warmup, rounds,
         () -> Planner.plan(prepared, other, candidate));
     time("summary text", warmup, rounds, () -> plan.summary().toText());
-    time("full (prepare + plan)", warmup, rounds,
-        () -> Planner.plan(Planner.prepare(model, g -> Map.of()), defaults, candidate));
+    time("full (prepare + verdicts + plan)", warmup, rounds, () -> {
+      PreparedGraph p = Planner.prepare(model, ShapeInference::infer);
+      return Planner.plan(p, defaults, verdicts(converters, p));
+    });
     System.out.printf(Locale.ROOT, "result: %d engines, %d nodes left out, %d vertical fusions%n",
         plan.segments().size(), plan.leftOut().size(), plan.fusions().vertical().size());
+  }
+
+  /** The standard converters' verdict on every node, computed once (as TrtGraphConverterV2 keeps them). */
+  private static Function<Node, Optional<String>> verdicts(ConverterRegistry converters, PreparedGraph prepared) {
+    Function<Node, Optional<String>> check = Converters.checker(converters,
+        new ValidationContext(prepared.graph(), ShapeInference.infer(prepared.graph()), Precision.FP32));
+    Map<String, Optional<String>> verdicts = new HashMap<>();
+    prepared.graph().nodes().forEach(n -> verdicts.put(n.name(), check.apply(n)));
+    return n -> verdicts.get(n.name());
   }
 
   /** Runs {@code task} warm-up times, then reports the median and fastest of {@code rounds} timed runs. */

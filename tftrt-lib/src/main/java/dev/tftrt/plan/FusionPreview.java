@@ -34,6 +34,7 @@ public record FusionPreview(List<Fusion> vertical, List<Fusion> horizontal, List
   }
 
   static final Set<String> CONVOLUTIONS = Set.of("Conv2D", "DepthwiseConv2dNative");
+  static final Set<String> BIAS = Set.of("BiasAdd");
   static final Set<String> BATCH_NORMS = Set.of("FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3");
   static final Set<String> ACTIVATIONS = Set.of("Relu", "Relu6");
 
@@ -61,15 +62,14 @@ public record FusionPreview(List<Fusion> vertical, List<Fusion> horizontal, List
         if (!conv && !n.op().equals("MatMul")) {
           continue;
         }
+        // Keras writes Conv2D -> BiasAdd -> FusedBatchNorm -> Relu; TensorRT folds all four into one layer.
         List<Node> chain = new ArrayList<>(List.of(n));
-        Node next = soleReader(graph, chain.get(chain.size() - 1), members, exported, readers, readsOtherOutputs);
-        if (next != null && (next.op().equals("BiasAdd") || (conv && BATCH_NORMS.contains(next.op())))
-            && next.input(0).node().equals(name)) {
-          chain.add(next);
-          next = soleReader(graph, next, members, exported, readers, readsOtherOutputs);
-        }
-        if (next != null && ACTIVATIONS.contains(next.op())) {
-          chain.add(next);
+        for (Set<String> stage : conv ? List.of(BIAS, BATCH_NORMS, ACTIVATIONS) : List.of(BIAS, ACTIVATIONS)) {
+          Node last = chain.get(chain.size() - 1);
+          Node next = soleReader(graph, last, members, exported, readers, readsOtherOutputs);
+          if (next != null && stage.contains(next.op()) && next.input(0).node().equals(last.name())) {
+            chain.add(next);
+          }
         }
         if (chain.size() > 1) {
           vertical.add(new Fusion(String.join("+", chain.stream().map(Node::op).toList()), s.name(),

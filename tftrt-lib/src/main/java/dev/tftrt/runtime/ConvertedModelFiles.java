@@ -137,9 +137,7 @@ public final class ConvertedModelFiles {
    * SavedModel the model was converted from.
    */
   public static Path write(ConvertedModelContents contents, Path out) {
-    Path target = out.toAbsolutePath().normalize();
-    requireNotTheSource(target, contents.source().savedModel());
-    requireReplaceable(target);
+    Path target = requireWritable(out, contents.source().savedModel());
     Path parent = target.getParent();
     if (parent == null) {
       throw new TftrtException("cannot write a converted model to the file system root; give a directory");
@@ -160,6 +158,19 @@ public final class ConvertedModelFiles {
         deleteRecursively(temp);
       }
     }
+  }
+
+  /**
+   * Checks, before any work, that a converted model of {@code source} may be written to {@code out} (see
+   * {@link #write}); returns the absolute output path.
+   *
+   * @throws TftrtException naming the problem and the fix
+   */
+  public static Path requireWritable(Path out, Path source) {
+    Path target = out.toAbsolutePath().normalize();
+    requireNotTheSource(target, source);
+    requireReplaceable(target);
+    return target;
   }
 
   private static void requireNotTheSource(Path target, Path source) {
@@ -184,7 +195,7 @@ public final class ConvertedModelFiles {
       for (Path t : targets) {
         if (t.equals(s) || t.startsWith(s) || s.startsWith(t)) {
           throw new TftrtException("refusing to write the converted model to " + target + ": that would "
-              + (t.startsWith(s) ? "write into" : "replace") + " the SavedModel it was converted from (" + source
+              + (t.startsWith(s) && !t.equals(s) ? "write into" : "replace") + " the SavedModel it was converted from (" + source
               + "); give another output directory");
         }
       }

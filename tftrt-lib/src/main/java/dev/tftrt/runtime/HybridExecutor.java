@@ -48,6 +48,8 @@ public final class HybridExecutor implements AutoCloseable {
   private final List<Contexts> allContexts = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private final Map<TensorRef, DataType> types;
+  /** Constants a segment reads as an input (when the converters left the Const out of it): fed from the graph. */
+  private final Map<TensorRef, TensorValue> constantInputs = new HashMap<>();
   private boolean closed;
 
   /**
@@ -69,6 +71,11 @@ public final class HybridExecutor implements AutoCloseable {
     Set<TensorRef> crossing = new java.util.HashSet<>(this.inputs);
     stageSpecs.forEach(s -> crossing.addAll(s.inputs()));
     this.types = tensorTypes(this.graph, crossing);
+    for (TensorRef t : crossing) {
+      if (StagePlanner.isConstant(this.graph, t.node()) && t.index() == 0) {
+        constantInputs.put(t, this.graph.node(t.node()).tensorAttr("value"));
+      }
+    }
     try {
       for (StageSpec s : stageSpecs) {
         if (s.isSegment()) {
@@ -155,6 +162,7 @@ public final class HybridExecutor implements AutoCloseable {
           }
           values.putHost(in, v);
         }
+        constantInputs.forEach(values::putHost);
         for (Stage s : stages) {
           s.run(values, useEngines);
         }

@@ -89,6 +89,18 @@ class ConvertedModelTest {
   }
 
   @Test
+  void segmentsReadingConstantsFromOutsideStillRun() {
+    java.util.Set<String> withoutConst = new java.util.HashSet<>(ConverterFixtures.SMALL_CNN_OPS);
+    withoutConst.remove("Const");
+    try (ConvertedModel m = ConverterFixtures.converter(GeneratedModels.smallCnn(), TrtConversionParams.defaults(),
+        withoutConst).withBackend(new UnavailableBackend("no GPU")).build(null)) {
+      TensorValue x = TensorValue.ofFloats(Shape.of(1, 32, 32, 3), new float[32 * 32 * 3]);
+      assertArrayEquals(model.run(Map.of("input", x)).get(ModelZoo.OUTPUT_KEY).toFloats(),
+          m.run(Map.of("input", x)).get(ModelZoo.OUTPUT_KEY).toFloats(), 1e-6f);
+    }
+  }
+
+  @Test
   void aClosedModelSaysSo() {
     ConvertedModel m = ConverterFixtures.converter(GeneratedModels.smallCnn(), TrtConversionParams.defaults(),
         ConverterFixtures.SMALL_CNN_OPS).withBackend(new UnavailableBackend("no GPU")).build(null);

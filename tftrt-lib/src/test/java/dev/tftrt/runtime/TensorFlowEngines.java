@@ -2,6 +2,7 @@ package dev.tftrt.runtime;
 
 import dev.tftrt.Precision;
 import dev.tftrt.convert.NetworkBuilder;
+import dev.tftrt.convert.RecordingNetworkBuilder;
 import dev.tftrt.convert.TrtTensor;
 import dev.tftrt.engine.Engine;
 import dev.tftrt.engine.RecordingTensorRtBackend;
@@ -43,21 +44,32 @@ public final class TensorFlowEngines implements SegmentNetworks, AutoCloseable {
   private final Map<Engine, NativeStage> stages = new IdentityHashMap<>();
   private final List<NativeStage> opened = new ArrayList<>();
   private final RecordingTensorRtBackend backend;
+  /** The project's converters define the layers (else one stand-in layer per output). */
+  private final boolean converters;
 
   public TensorFlowEngines() {
-    this(names -> false);
+    this(names -> false, false);
   }
 
-  private TensorFlowEngines(Predicate<List<String>> failBuilds) {
-    this.backend = new RecordingTensorRtBackend(TensorFlowEngines::shapeBuilder).withRunner(this::compute)
-        .failingBuilds(failBuilds);
+  private TensorFlowEngines(Predicate<List<String>> failBuilds, boolean converters) {
+    this.converters = converters;
+    this.backend = new RecordingTensorRtBackend(converters ? RecordingNetworkBuilder::new
+        : TensorFlowEngines::shapeBuilder).withRunner(this::compute).failingBuilds(failBuilds);
+  }
+
+  /**
+   * Networks made by the project's converters ({@link SegmentNetworks#standard()}, shapes from
+   * {@link RecordingNetworkBuilder}); the engines still compute their segment in TensorFlow.
+   */
+  public static TensorFlowEngines withConverters() {
+    return new TensorFlowEngines(names -> false, true);
   }
 
   /** Engines whose builds fail for the segments named (to exercise build failures). */
   public static TensorFlowEngines failingSegments(String... segments) {
     List<String> failing = List.of(segments);
     return new TensorFlowEngines(layers -> layers.stream().anyMatch(l -> failing.stream()
-        .anyMatch(s -> l.startsWith(LAYER_PREFIX + s + "/"))));
+        .anyMatch(s -> l.startsWith(LAYER_PREFIX + s + "/"))), false);
   }
 
   public RecordingTensorRtBackend backend() {
@@ -79,6 +91,12 @@ public final class TensorFlowEngines implements SegmentNetworks, AutoCloseable {
   @Override
   public void define(Graph graph, SegmentSpec segment, Precision precision, NetworkBuilder network) {
     defined.put(segment.name(), new Defined(graph, segment));
+    if (converters) {
+      SegmentNetworks.standard().define(graph, segment, precision, network);
+      // An unmarked layer that names the segment, so that the runner knows which segment an engine computes.
+      network.constant(LAYER_PREFIX + segment.name() + "/marker", TensorValue.ofFloats(Shape.of(1), 0f));
+      return;
+    }
     try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
       g.importGraphDef(GraphDefs.toProto(graph));
       List<TrtTensor> inputs = new ArrayList<>();

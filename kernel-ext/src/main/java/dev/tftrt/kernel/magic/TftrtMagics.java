@@ -143,8 +143,8 @@ public final class TftrtMagics {
   // ---------------------------------------------------------------- %tftrt_convert
 
   @Command(name = "%tftrt_convert", description = "Plans the TF-TRT conversion of a SavedModel: which nodes go to"
-      + " TensorRT engines, which stay in TensorFlow and why, and the expected fusions; with --output also builds"
-      + " and saves it. Starts from the parameters of %%tftrt_params (TF-TRT's defaults without it).")
+      + " TensorRT engines, which stay in TensorFlow and why, and the expected fusions. Starts from the parameters"
+      + " of %%tftrt_params (TF-TRT's defaults without it).")
   static final class ConvertOptions {
     @Parameters(index = "0", paramLabel = "<saved-model-dir>", description = "the SavedModel directory")
     String model;
@@ -182,8 +182,8 @@ public final class TftrtMagics {
     @Option(names = "--max-engines", paramLabel = "N", description = "at most this many engines (smallest dropped)")
     Integer maxEngines;
 
-    @Option(names = "--output", paramLabel = "<dir>", description = "build the engines (where TensorRT is) and save"
-        + " the converted model there")
+    @Option(names = "--output", paramLabel = "<dir>", description = "save the converted model there (its"
+        + " engines are built when it is loaded on a GPU)")
     String output;
   }
 
@@ -202,18 +202,21 @@ public final class TftrtMagics {
       throw new MagicUsageException(e.getMessage() + "\n" + usage(new ConvertOptions()));
     }
     Path output = options.output == null ? null : workingDirectory.resolve(options.output).normalize();
-    ProgressSink.Tracker tracker = progress.start("Converting " + model.getFileName(), output == null ? 1 : 3);
+    if (output != null && converted.precisionMode() == Precision.INT8 && converted.useCalibration()) {
+      throw new MagicUsageException("--output with INT8 needs calibration data, which %tftrt_convert cannot take:"
+          + " in a cell call converter.convert(calibrationBatches) and then converter.save(dir), or set"
+          + " --use-calibration=false\n" + usage(new ConvertOptions()));
+    }
+    ProgressSink.Tracker tracker = progress.start("Converting " + model.getFileName(), output == null ? 1 : 2);
     TrtGraphConverterV2 opened = converters.open(model, converted);
     tracker.at(0, "freezing, optimizing and segmenting");
     opened.convert();
+    converter = opened;
     if (output != null) {
-      tracker.at(1, "building engines");
-      opened.withProgress(message -> tracker.at(1, message)).build(null).close();
-      tracker.at(2, "saving to " + output);
+      tracker.at(1, "saving to " + output);
       opened.save(output);
     }
     tracker.finish();
-    converter = opened;
     return opened;
   }
 

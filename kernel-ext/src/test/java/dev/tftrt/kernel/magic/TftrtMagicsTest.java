@@ -13,11 +13,15 @@ import dev.tftrt.bench.Comparison;
 import dev.tftrt.bench.ComparisonResult;
 import dev.tftrt.engine.Availability;
 import dev.tftrt.figures.Graphviz;
+import dev.tftrt.runtime.ConvertedModelFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -114,6 +118,63 @@ class TftrtMagicsTest {
     assertEquals(List.of(MODELS.resolve("kotlindl_mnist_mlp_tf2")), opened);
   }
 
+  /** The magics as the kernel wires them: the real converter. */
+  private TftrtMagics realConverter() {
+    return new TftrtMagics(TrtGraphConverterV2::new, Comparison::builder, Graphviz::find, sink, MODELS);
+  }
+
+  @Test
+  void convertPlansARealModelAndTheViewsShowThatPlan() {
+    TftrtMagics real = realConverter();
+    TrtGraphConverterV2 c = real.tftrtConvert(List.of("mlperf_tiny_kws_dscnn_tf2", "--minimum-segment-size", "5"));
+    assertEquals(5, c.plan().params().minimumSegmentSize());
+    assertEquals(c.plan().summary().toText(), real.tftrtSummary(List.of()).toText());
+    assertEquals("Converting mlperf_tiny_kws_dscnn_tf2 finished", progress.get(progress.size() - 1));
+  }
+
+  @Test
+  void convertWithOutputSavesTheConvertedModelAndLeavesTheSavedModelAlone(@TempDir Path dir) throws Exception {
+    Path model = dir.resolve("mlp");
+    copy(MODELS.resolve("kotlindl_mnist_mlp_tf2"), model);
+    Map<String, Long> before = sizes(model);
+    TftrtMagics real = new TftrtMagics(TrtGraphConverterV2::new, Comparison::builder, Graphviz::find, sink, dir);
+    real.tftrtConvert(List.of("mlp", "--output", "mlp-trt"));
+    assertTrue(Files.isRegularFile(dir.resolve("mlp-trt").resolve(ConvertedModelFiles.MANIFEST)));
+    assertTrue(progress.contains("Converting mlp 1/2 saving to " + dir.resolve("mlp-trt")), progress.toString());
+    assertEquals(before, sizes(model), "the SavedModel is not written to");
+
+    TftrtException inside = assertThrows(TftrtException.class,
+        () -> real.tftrtConvert(List.of("mlp", "--output", "mlp/variables/trt")));
+    assertTrue(inside.getMessage().contains("mlp"), inside.getMessage());
+    assertEquals(before, sizes(model), "the SavedModel is not written to");
+  }
+
+  @Test
+  void convertWithOutputRefusesInt8ThatNeedsCalibrationData() {
+    MagicUsageException e = assertThrows(MagicUsageException.class, () -> realConverter().tftrtConvert(
+        List.of("kotlindl_mnist_mlp_tf2", "--precision", "INT8", "--output", "out")));
+    assertTrue(e.getMessage().startsWith("--output with INT8 needs calibration data"), e.getMessage());
+    assertTrue(e.getMessage().contains("converter.convert(calibrationBatches)"), e.getMessage());
+  }
+
+  private static void copy(Path from, Path to) throws java.io.IOException {
+    try (Stream<Path> files = Files.walk(from)) {
+      for (Path p : files.toList()) {
+        Files.copy(p, to.resolve(from.relativize(p).toString()));
+      }
+    }
+  }
+
+  private static Map<String, Long> sizes(Path root) throws java.io.IOException {
+    Map<String, Long> out = new TreeMap<>();
+    try (Stream<Path> files = Files.walk(root)) {
+      for (Path p : files.filter(Files::isRegularFile).toList()) {
+        out.put(root.relativize(p) + " " + Files.getLastModifiedTime(p), Files.size(p));
+      }
+    }
+    return out;
+  }
+
   @Test
   void viewsBeforeAnyConversionSayWhatToRunFirst() {
     MagicUsageException e = assertThrows(MagicUsageException.class, () -> magics.tftrtSummary(List.of()));
@@ -146,28 +207,5 @@ class TftrtMagicsTest {
         () -> magics.tftrtBench(List.of("kotlindl_mnist_mlp_tf2", "--precisions", "FP64")));
     assertTrue(precision.getMessage().contains("FP64") && precision.getMessage().contains("Usage: %tftrt_bench"),
         precision.getMessage());
-  }
-
-  @Test
-  void convertWithOutputBuildsAndSavesWithoutTouchingTheModel(@TempDir Path work) throws Exception {
-    TftrtMagics real = new TftrtMagics(TrtGraphConverterV2::new, Comparison::builder, Graphviz::find, sink, MODELS);
-    Path saved = work.resolve("converted");
-    String before = listing(MODELS.resolve("kotlindl_mnist_mlp_tf2"));
-
-    TrtGraphConverterV2 converter = real.tftrtConvert(List.of("kotlindl_mnist_mlp_tf2", "--output", saved.toString()));
-
-    assertTrue(Files.isRegularFile(saved.resolve("manifest.json")), "saved: " + listing(saved));
-    assertEquals(before, listing(MODELS.resolve("kotlindl_mnist_mlp_tf2")), "the SavedModel is left as it was");
-    assertEquals(converter.summary().toText(), real.tftrtSummary(List.of()).toText(),
-        "the conversion is kept for %tftrt_summary");
-    assertTrue(progress.stream().anyMatch(p -> p.contains("saving to " + saved)), progress.toString());
-    assertTrue(progress.get(progress.size() - 1).endsWith("finished"), progress.toString());
-  }
-
-  private static String listing(Path dir) throws java.io.IOException {
-    try (var files = Files.walk(dir)) {
-      return files.filter(Files::isRegularFile).map(p -> dir.relativize(p) + " " + p.toFile().length()).sorted()
-          .toList().toString();
-    }
   }
 }

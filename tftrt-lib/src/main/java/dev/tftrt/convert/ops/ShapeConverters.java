@@ -56,8 +56,11 @@ public final class ShapeConverters {
     @Override
     long[] analyze(ValidationContext context, Node node) throws Unsupported {
       TensorInfo in = Inputs.typed(Inputs.batchTensor(context, node, 0), node, Inputs.NETWORK_TYPES);
-      long[] target = Inputs.constantInts(context, node, 1, "shape (computed at run time here, e.g. from the"
-          + " Shape of a tensor with a dynamic batch)");
+      if (context.constant(node.input(1)).isEmpty()) {
+        throw new Unsupported("Reshape's shape must be a constant; here it is computed at run time (as Keras'"
+            + " Flatten does from tf.shape when the batch is dynamic)");
+      }
+      long[] target = Inputs.constantInts(context, node, 1, "shape");
       long[] dims = Inputs.knownNonBatch(in.shape(), node);
       if (target.length == 0) {
         throw new Unsupported("Reshape to a scalar removes the batch dimension");

@@ -7,6 +7,7 @@ import dev.tftrt.Precision;
 import dev.tftrt.convert.ConversionContext;
 import dev.tftrt.convert.ConverterRegistry;
 import dev.tftrt.convert.OpConverter;
+import dev.tftrt.convert.RecordingNetworkBuilder;
 import dev.tftrt.convert.TrtTensor;
 import dev.tftrt.convert.ValidationContext;
 import dev.tftrt.graph.AttrValue;
@@ -49,9 +50,9 @@ final class ConverterHarness {
    * The outcome of converting one node: its output tensor and the layers its converter emitted (a constant
    * read afterwards as the output adds a layer that is not listed).
    */
-  record Conversion(TrtTensor output, List<StandInRecordingBuilder.Layer> layers) {
+  record Conversion(TrtTensor output, List<RecordingNetworkBuilder.Layer> layers) {
     List<String> kinds() {
-      return layers.stream().map(StandInRecordingBuilder.Layer::kind).toList();
+      return layers.stream().map(RecordingNetworkBuilder.Layer::kind).toList();
     }
   }
 
@@ -108,7 +109,7 @@ final class ConverterHarness {
     return graph;
   }
 
-  private ValidationContext validation() {
+  ValidationContext validation() {
     return new ValidationContext(graph, infos, Precision.FP32);
   }
 
@@ -133,7 +134,7 @@ final class ConverterHarness {
     Node node = graph.node(name);
     Optional<String> reason = converter(node).validate(validation(), node);
     assertEquals(Optional.empty(), reason, name + " should be accepted");
-    StandInRecordingBuilder network = new StandInRecordingBuilder();
+    RecordingNetworkBuilder network = new RecordingNetworkBuilder();
     ConversionContext context = new ConversionContext(validation(), network);
     for (Node n : graph.nodes()) {
       if (n.op().equals("Placeholder")) {
@@ -143,7 +144,7 @@ final class ConverterHarness {
       }
     }
     converter(node).convert(context, node);
-    List<StandInRecordingBuilder.Layer> emitted = List.copyOf(network.layers());
+    List<RecordingNetworkBuilder.Layer> emitted = List.copyOf(network.layers());
     return new Conversion(context.tensor(node.output(0)), emitted);
   }
 

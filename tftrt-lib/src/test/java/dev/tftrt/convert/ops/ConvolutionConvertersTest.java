@@ -110,6 +110,13 @@ class ConvolutionConvertersTest {
     batchStride.put("strides", AttrValue.ofInts(2, 1, 1, 1));
     h.op("batch_stride", "Conv2D", batchStride, "x", "w");
     h.op("format", "Conv2D", conv("SAME", 1, "NCHW_VECT_C"), "x", "w");
+    Map<String, AttrValue> channelDilation = new LinkedHashMap<>(conv("VALID", 1, "NHWC"));
+    channelDilation.put("dilations", AttrValue.ofInts(1, 1, 1, 2));
+    h.op("channel_dilation", "Conv2D", channelDilation, "x", "w");
+    Map<String, AttrValue> dilatedTranspose = new LinkedHashMap<>(conv("SAME", 1, "NHWC"));
+    dilatedTranspose.put("dilations", AttrValue.ofInts(1, 2, 2, 1));
+    h.ints("same_sizes", new long[] {4}, 1, 4, 4, 3);
+    h.op("dilated_transpose", "Conv2DBackpropInput", dilatedTranspose, "same_sizes", "w", "dy");
     h.ints("sizes", new long[] {4}, 1, 10, 10, 3).placeholder("dy", -1, 4, 4, 4);
     h.op("valid_extra", "Conv2DBackpropInput", conv("VALID", 2, "NHWC"), "sizes", "w", "dy");
     Graph g = h.graph();
@@ -126,6 +133,10 @@ class ConvolutionConvertersTest {
         "strides [2, 1, 1, 1] are not supported (4 values, 1 on batch and channels)");
     assertRejected(g, ConvolutionConverters::register, "format",
         "data_format NCHW_VECT_C is not supported (NHWC or NCHW)");
+    assertRejected(g, ConvolutionConverters::register, "channel_dilation",
+        "dilations [1, 1, 1, 2] are not supported (1 on batch and channels)");
+    assertRejected(g, ConvolutionConverters::register, "dilated_transpose",
+        "dilations [1, 2, 2, 1] are not supported here (1 only)");
     assertRejected(g, ConvolutionConverters::register, "valid_extra", "output size 10 needs rows or columns that "
         + "TensorRT's deconvolution does not produce (VALID, stride 2, window 3)");
   }

@@ -60,6 +60,14 @@ class MatMulConvertersTest {
   }
 
   @Test
+  void batchedProductWithConstantOnTheLeft() {
+    ConverterHarness h = harness().placeholder("y", -1, 2, 4, 5).floats("w", new long[] {3, 4}, new float[12])
+        .op("bmm", "BatchMatMulV2", "w", "y");
+    assertArrayEquals(new long[] {-1, 2, 3, 5}, h.assertShapeMatchesTensorFlow("bmm"));
+    assertEquals("bmm/x", h.convert("bmm").layers().get(0).name());
+  }
+
+  @Test
   void batchedProductOfTwoTensorsWithAdjoint() {
     ConverterHarness h = harness().placeholder("q", -1, 2, 3, 4).placeholder("k", -1, 2, 5, 4)
         .op("scores", "BatchMatMulV2", Map.of("adj_y", AttrValue.of(true)), "q", "k");

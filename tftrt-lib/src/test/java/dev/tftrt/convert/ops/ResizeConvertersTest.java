@@ -3,6 +3,7 @@ package dev.tftrt.convert.ops;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.tftrt.convert.RecordingNetworkBuilder;
 import dev.tftrt.graph.AttrValue;
 import dev.tftrt.graph.DataType;
 import java.util.List;
@@ -27,7 +28,7 @@ class ResizeConvertersTest {
     ConverterHarness.Conversion c = h.convert("up");
     assertEquals(List.of("Shuffle", "Resize", "Shuffle"), c.kinds());
     assertEquals(List.of("up/to_nchw", "up", "up/to_nhwc"),
-        c.layers().stream().map(StandInRecordingBuilder.Layer::name).toList());
+        c.layers().stream().map(RecordingNetworkBuilder.Layer::name).toList());
     h.assertShapeMatchesTensorFlow("corners");
     h.assertShapeMatchesTensorFlow("centers");
   }

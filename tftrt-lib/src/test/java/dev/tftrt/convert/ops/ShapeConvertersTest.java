@@ -1,12 +1,15 @@
 package dev.tftrt.convert.ops;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tftrt.graph.AttrValue;
 import dev.tftrt.graph.DataType;
 import dev.tftrt.graph.Shape;
 import dev.tftrt.graph.TensorValue;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +58,7 @@ class ShapeConvertersTest {
         .op("scalar", "Reshape", "img", "to_scalar");
     h.assertRejected("rows", "Reshape changes the batch dimension");
     h.assertRejected("one_batch", "Reshape changes the batch dimension");
-    h.assertRejected("runtime", "Reshape's shape (computed at run time");
+    h.assertRejected("runtime", "Reshape's shape must be a constant; here it is computed at run time");
     h.assertRejected("open", "dimensions other than the batch to be known");
     h.assertRejected("scalar", "removes the batch dimension");
   }
@@ -144,6 +147,42 @@ class ShapeConvertersTest {
   }
 
   @Test
+  void stridedSliceTakesTheElementsTensorFlowTakes() {
+    ConverterHarness h = harness().placeholder("x", -1, 4, 6)
+        .ints("b", 0, 1, 0).ints("e", 0, 3, 6).ints("s", 1, 1, 2)
+        .ints("row_b", 0, 2).ints("row_e", 0, 3).ints("ones", 1, 1)
+        .ints("tail_b", 0, -2).ints("tail_e", 0, 0)
+        .ints("every3_b", 0, 0, 1).ints("every3_e", 0, 0, 0).ints("every3_s", 1, 1, 3)
+        .ints("far_b", 0, 1).ints("far_e", 0, 100).ints("odd_s", 1, 2)
+        .ints("zeros", 0, 0, 0).ints("last_e", 0, 0, -1).ints("ones3", 1, 1, 1)
+        .op("window", "StridedSlice", sliceAttrs(1, 1, 0, 0, 0), "x", "b", "e", "s")
+        .op("row", "StridedSlice", sliceAttrs(1, 1, 2, 0, 0), "x", "row_b", "row_e", "ones")
+        .op("tail", "StridedSlice", sliceAttrs(1, 3, 0, 0, 0), "x", "tail_b", "tail_e", "ones")
+        .op("every3", "StridedSlice", sliceAttrs(3, 7, 0, 0, 0), "x", "every3_b", "every3_e", "every3_s")
+        .op("clamped", "StridedSlice", sliceAttrs(1, 1, 0, 0, 0), "x", "far_b", "far_e", "odd_s")
+        .op("but_last", "StridedSlice", sliceAttrs(3, 3, 0, 0, 0), "x", "zeros", "last_e", "ones3");
+    for (String name : List.of("window", "row", "tail", "every3", "clamped", "but_last")) {
+      ShapeConverters.StridedSlice.Slicing s =
+          assertDoesNotThrow(() -> new ShapeConverters.StridedSlice().analyze(h.validation(), h.graph().node(name)));
+      // x counts up from 0, so element (b, i, j) is b * 24 + i * 6 + j.
+      int batch = 2;
+      List<Float> picked = new ArrayList<>();
+      for (int b = 0; b < batch; b++) {
+        for (long i = 0; i < s.size()[1]; i++) {
+          for (long j = 0; j < s.size()[2]; j++) {
+            picked.add((float) (b * 24 + (s.start()[1] + i * s.stride()[1]) * 6 + s.start()[2] + j * s.stride()[2]));
+          }
+        }
+      }
+      float[] tf = h.tensorflowValues(name, batch);
+      assertEquals(picked.size(), tf.length, name);
+      for (int k = 0; k < tf.length; k++) {
+        assertEquals(picked.get(k), tf[k], name + " element " + k);
+      }
+    }
+  }
+
+  @Test
   void stridedSliceRejections() {
     ConverterHarness h = harness().placeholder("x", -1, 4, 6).placeholder("shape", DataType.INT32, 3)
         .ints("b", 1, 0).ints("e", 0, 2).ints("s", 1, 1).ints("b1", 0).ints("e1", 1).ints("s1", 1)
@@ -169,6 +208,44 @@ class ShapeConvertersTest {
     assertEquals(List.of("Shuffle", "Padding", "Shuffle"), h.convert("pad").kinds());
     assertArrayEquals(new long[] {-1, 3, 7, 10}, h.assertShapeMatchesTensorFlow("pad_nchw"));
     assertEquals(List.of("Padding"), h.convert("pad_nchw").kinds());
+  }
+
+  @Test
+  void padPutsTheZerosWhereTensorFlowDoes() {
+    ConverterHarness h = harness().placeholder("x", -1, 2, 3, 2)
+        .constant("hw", TensorValue.ofInts(Shape.of(4, 2), 0, 0, 1, 2, 0, 1, 0, 0))
+        .constant("h_only", TensorValue.ofInts(Shape.of(4, 2), 0, 0, 2, 1, 0, 0, 0, 0))
+        .constant("h_and_c", TensorValue.ofInts(Shape.of(4, 2), 0, 0, 1, 0, 0, 0, 0, 2))
+        .op("pad_hw", "Pad", "x", "hw")
+        .op("pad_h", "Pad", "x", "h_only")
+        .op("pad_hc", "Pad", "x", "h_and_c");
+    long[] in = {2, 2, 3, 2};
+    for (String name : List.of("pad_hw", "pad_h", "pad_hc")) {
+      ShapeConverters.Pad.Padding p =
+          assertDoesNotThrow(() -> new ShapeConverters.Pad().analyze(h.validation(), h.graph().node(name)));
+      // The padding layer pads the last two dimensions after the transpose: these of the original layout.
+      int first = p.toLast() == null ? 2 : p.toLast()[2];
+      int second = p.toLast() == null ? 3 : p.toLast()[3];
+      long[] out = h.tensorflowShape(name, 2);
+      float[] tf = h.tensorflowValues(name, 2);
+      int k = 0;
+      for (long[] i = new long[4]; i[0] < out[0]; k++) {
+        long[] src = i.clone();
+        src[first] -= p.pre()[0];
+        src[second] -= p.pre()[1];
+        boolean inside = true;
+        long flat = 0;
+        for (int d = 0; d < 4; d++) {
+          inside &= src[d] >= 0 && src[d] < in[d];
+          flat = flat * in[d] + src[d];
+        }
+        assertEquals(inside ? flat : 0f, tf[k], name + " element " + Arrays.toString(i));
+        for (int d = 3; d >= 0 && ++i[d] == out[d] && d > 0; d--) {
+          i[d] = 0;
+        }
+      }
+      assertEquals(tf.length, k, name);
+    }
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.tftrt.convert.ops;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.tftrt.convert.RecordingNetworkBuilder;
 import dev.tftrt.graph.AttrValue;
 import dev.tftrt.graph.DataType;
 import dev.tftrt.graph.Shape;
@@ -33,7 +34,7 @@ class UnaryConvertersTest {
     h.assertShapeMatchesTensorFlow("y");
     ConverterHarness.Conversion c = h.convert("y");
     assertEquals(List.of("Unary", "Unary"), c.kinds());
-    assertEquals(List.of("y/sqrt", "y"), c.layers().stream().map(StandInRecordingBuilder.Layer::name).toList());
+    assertEquals(List.of("y/sqrt", "y"), c.layers().stream().map(RecordingNetworkBuilder.Layer::name).toList());
   }
 
   @Test

@@ -1,0 +1,103 @@
+package dev.tftrt.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tftrt.graph.Shape;
+import dev.tftrt.graph.TensorValue;
+import dev.tftrt.runtime.ConvertedModel;
+import dev.tftrt.runtime.FallbackReason;
+import dev.tftrt.zoo.GeneratedModels;
+import dev.tftrt.zoo.ModelZoo;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code tftrt convert} on a machine without a GPU, and its refusals. */
+class ConvertCommandTest {
+  @TempDir
+  Path dir;
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+    try {
+      int code = Main.run(args);
+      return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  @Test
+  void withoutAGpuTheModelIsConvertedAndSavedAndSaysWhyNoEngines() {
+    Path out = dir.resolve("small-cnn-fp16");
+    Run r = run("convert", GeneratedModels.smallCnn().toString(), "--output", out.toString(), "--precision", "fp16",
+        "--max-batch-size", "4", "--workspace", "256M");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.err().lines().anyMatch(l -> l.startsWith("TensorRT not available: ")), r.err());
+    assertTrue(r.out().contains("Conversion plan for "), r.out());
+    assertTrue(r.out().contains("wrote " + out.toAbsolutePath()), r.out());
+    assertTrue(r.out().contains("no engines were built; they are built when the model is loaded where TensorRT is"),
+        r.out());
+    assertTrue(Files.isRegularFile(out.resolve("manifest.json")));
+    try (ConvertedModel m = ConvertedModel.load(out)) {
+      assertEquals("FP16", m.params().precisionMode().name());
+      assertEquals(4, m.params().maxBatchSize());
+      assertEquals(256L << 20, m.params().maxWorkspaceSizeBytes());
+      Map<String, TensorValue> in = Map.of(ModelZoo.INPUT_KEY, TensorValue.ofFloats(Shape.of(2, 32, 32, 3),
+          new float[2 * 32 * 32 * 3]));
+      assertEquals(Shape.of(2, 10), m.run(in).get(ModelZoo.OUTPUT_KEY).shape());
+      m.fallbacks().forEach(f -> assertEquals(FallbackReason.TENSORRT_UNAVAILABLE, f.reason()));
+    }
+  }
+
+  @Test
+  void badOptionsAreOneMessageAndExitCodeTwo() {
+    String model = GeneratedModels.smallCnn().toString();
+    String out = dir.resolve("out").toString();
+    assertRefused("tftrt: precisionMode 'FP64' is not supported; use one of FP32, FP16, INT8",
+        "convert", model, "--output", out, "--precision", "FP64");
+    assertRefused("tftrt: maxBatchSize must be an integer >= 1, was 0",
+        "convert", model, "--output", out, "--max-batch-size", "0");
+    assertRefused("tftrt: --workspace 'lots' is not a size; give bytes or a number with K, M or G (e.g. 512M, 1G)",
+        "convert", model, "--output", out, "--workspace", "lots");
+    assertRefused("tftrt: INT8 needs calibration images: give --calibration-data (e.g. fashion-mnist), or use "
+        + "--precision FP16 or FP32", "convert", model, "--output", out, "--precision", "INT8");
+    assertRefused("tftrt: --calibration-data is only used for INT8; drop it or use --precision INT8",
+        "convert", model, "--output", out, "--calibration-data", "fashion-mnist");
+    assertRefused("tftrt: refusing to write the converted model to " + Path.of(model).toAbsolutePath()
+        + ": that would replace the SavedModel it was converted from (" + model + "); give another output directory",
+        "convert", model, "--output", model);
+    assertFalse(Files.exists(dir.resolve("out")), "nothing written for bad options");
+  }
+
+  @Test
+  void calibrationImagesThatDoNotFitTheModelSaySo() {
+    Run r = run("convert", GeneratedModels.smallCnn().toString(), "--output", dir.resolve("int8").toString(),
+        "--precision", "INT8", "--calibration-data", "fashion-mnist", "--calibration-images", "8",
+        "--max-batch-size", "4");
+    assertEquals(2, r.code(), r.out());
+    assertTrue(r.err().contains("tftrt: calibration batch 1: input 'input' has shape [4,28,28,1] but the model takes "
+        + "float32[?,32,32,3] (? = any size)"), r.err());
+  }
+
+  private static void assertRefused(String message, String... args) {
+    Run r = run(args);
+    assertEquals(2, r.code(), r.out() + r.err());
+    assertTrue(r.err().lines().anyMatch(l -> l.startsWith(message)), r.err());
+  }
+}
