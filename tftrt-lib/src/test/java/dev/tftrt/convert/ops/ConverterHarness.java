@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tftrt.Precision;
 import dev.tftrt.convert.ConversionContext;
 import dev.tftrt.convert.ConverterRegistry;
+import dev.tftrt.convert.NetworkBuilder;
 import dev.tftrt.convert.OpConverter;
 import dev.tftrt.convert.RecordingNetworkBuilder;
 import dev.tftrt.convert.TrtTensor;
@@ -27,7 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.Function;
+import java.util.function.IntToDoubleFunction;
 import java.util.stream.IntStream;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -131,21 +132,69 @@ final class ConverterHarness {
 
   /** Validates, then converts {@code name} with every placeholder a network input of dynamic batch. */
   Conversion convert(String name) {
+    RecordingNetworkBuilder network = new RecordingNetworkBuilder();
+    ConversionContext context = convertInto(name, network);
+    List<RecordingNetworkBuilder.Layer> emitted = List.copyOf(network.layers());
+    return new Conversion(context.tensor(graph.node(name).output(0)), emitted);
+  }
+
+  /** Converts {@code name} into {@code network} (inputs named after the placeholders); returns its output. */
+  TrtTensor convert(String name, NetworkBuilder network) {
+    return convertInto(name, network).tensor(graph.node(name).output(0));
+  }
+
+  private ConversionContext convertInto(String name, NetworkBuilder network) {
     Node node = graph.node(name);
     Optional<String> reason = converter(node).validate(validation(), node);
     assertEquals(Optional.empty(), reason, name + " should be accepted");
-    RecordingNetworkBuilder network = new RecordingNetworkBuilder();
     ConversionContext context = new ConversionContext(validation(), network);
     for (Node n : graph.nodes()) {
       if (n.op().equals("Placeholder")) {
-        TensorInfo info = infos.get(n.output(0));
-        Shape shape = info.shape().rank() == 0 ? info.shape() : info.shape().withDim(0, -1);
-        context.define(n.output(0), network.addInput(n.name(), info.dtype(), shape));
+        context.define(n.output(0), network.addInput(n.name(), info(n).dtype(), networkShape(n)));
       }
     }
     converter(node).convert(context, node);
-    List<RecordingNetworkBuilder.Layer> emitted = List.copyOf(network.layers());
-    return new Conversion(context.tensor(node.output(0)), emitted);
+    return context;
+  }
+
+  private TensorInfo info(Node placeholder) {
+    return infos.get(placeholder.output(0));
+  }
+
+  /** A placeholder's shape as a network input: its batch dynamic. */
+  Shape networkShape(Node placeholder) {
+    Shape shape = info(placeholder).shape();
+    return shape.rank() == 0 ? shape : shape.withDim(0, -1);
+  }
+
+  /** The placeholders {@code name} reads, directly or not. */
+  List<Node> placeholdersOf(String name) {
+    Set<String> needed = graph.ancestors(List.of(name), true);
+    return graph.nodes().stream().filter(n -> n.op().equals("Placeholder") && needed.contains(n.name())).toList();
+  }
+
+  /**
+   * Values for the placeholders {@code name} reads, with batch {@code batch}: element {@code i} is
+   * {@code element.applyAsDouble(i)} (int32 placeholders count up instead).
+   */
+  Map<String, TensorValue> inputs(String name, long batch, IntToDoubleFunction element) {
+    Map<String, TensorValue> feeds = new LinkedHashMap<>();
+    for (Node n : placeholdersOf(name)) {
+      Shape shape = info(n).shape().rank() == 0 ? info(n).shape() : info(n).shape().withDim(0, batch);
+      int size = Math.toIntExact(shape.numElements());
+      feeds.put(n.name(), info(n).dtype() == DataType.INT32
+          ? TensorValue.ofInts(shape, IntStream.range(0, size).toArray())
+          : TensorValue.ofFloats(shape, floats(size, element)));
+    }
+    return feeds;
+  }
+
+  private static float[] floats(int size, IntToDoubleFunction element) {
+    float[] v = new float[size];
+    for (int i = 0; i < size; i++) {
+      v[i] = (float) element.applyAsDouble(i);
+    }
+    return v;
   }
 
   /**
@@ -153,7 +202,7 @@ final class ConverterHarness {
    * {@code name} and what it reads are run (TensorFlow would refuse the graph's deliberately invalid nodes).
    */
   long[] tensorflowShape(String name, long batch) {
-    return runInTensorFlow(name, batch, t -> t.shape().asArray());
+    return tensorflowOutput(name, inputs(name, batch, i -> i)).shape().dims();
   }
 
   /**
@@ -161,14 +210,11 @@ final class ConverterHarness {
    * {@code batch} and its elements count up from 0 (0, 1, 2, ...), so that each tells where it came from.
    */
   float[] tensorflowValues(String name, long batch) {
-    return runInTensorFlow(name, batch, t -> {
-      float[] v = new float[Math.toIntExact(t.shape().size())];
-      t.asRawTensor().data().asFloats().read(v);
-      return v;
-    });
+    return tensorflowOutput(name, inputs(name, batch, i -> i)).toFloats();
   }
 
-  private <R> R runInTensorFlow(String name, long batch, Function<Tensor, R> read) {
+  /** Output 0 of {@code name} as TensorFlow computes it from {@code feeds} (by placeholder name). */
+  TensorValue tensorflowOutput(String name, Map<String, TensorValue> feeds) {
     Set<String> needed = graph.ancestors(List.of(name), true);
     Graph sub = new Graph(graph.nodes().stream().filter(n -> needed.contains(n.name())).toList());
     try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
@@ -177,35 +223,26 @@ final class ConverterHarness {
         Session.Runner runner = s.runner();
         List<Tensor> owned = new ArrayList<>();
         try {
-          for (Node n : sub.nodes()) {
-            if (n.op().equals("Placeholder")) {
-              TensorInfo info = infos.get(n.output(0));
-              long[] dims = info.shape().rank() == 0 ? new long[0] : info.shape().withDim(0, batch).dims();
-              int size = Math.toIntExact(Shape.of(dims).numElements());
-              org.tensorflow.ndarray.Shape shape = org.tensorflow.ndarray.Shape.of(dims);
-              Tensor t = info.dtype() == DataType.INT32
-                  ? TInt32.tensorOf(shape, DataBuffers.of(IntStream.range(0, size).toArray(), false, false))
-                  : TFloat32.tensorOf(shape, DataBuffers.of(counting(size), false, false));
-              owned.add(t);
-              runner.feed(n.name(), t);
-            }
-          }
+          feeds.forEach((placeholder, value) -> {
+            org.tensorflow.ndarray.Shape shape = org.tensorflow.ndarray.Shape.of(value.shape().dims());
+            Tensor t = value.dtype() == DataType.INT32
+                ? Tensor.of(TInt32.class, shape, DataBuffers.of(value.buffer()))
+                : Tensor.of(TFloat32.class, shape, DataBuffers.of(value.buffer()));
+            owned.add(t);
+            runner.feed(placeholder, t);
+          });
           try (Result r = runner.fetch(name).run()) {
-            return read.apply(r.get(0));
+            Tensor out = r.get(0);
+            byte[] bytes = new byte[Math.toIntExact(out.asRawTensor().numBytes())];
+            out.asRawTensor().data().read(bytes);
+            return TensorValue.ofBytes(DataType.fromNumber(out.dataType().getNumber()),
+                Shape.of(out.shape().asArray()), bytes);
           }
         } finally {
           owned.forEach(Tensor::close);
         }
       }
     }
-  }
-
-  private static float[] counting(int size) {
-    float[] v = new float[size];
-    for (int i = 0; i < size; i++) {
-      v[i] = i;
-    }
-    return v;
   }
 
   /**
