@@ -205,8 +205,8 @@ public final class TftrtMagics {
     Path output = options.output == null ? null : workingDirectory.resolve(options.output).normalize();
     if (output != null && converted.precisionMode() == Precision.INT8 && converted.useCalibration()) {
       throw new MagicUsageException("--output with INT8 needs calibration data, which %tftrt_convert cannot take:"
-          + " in a cell call converter.convert(calibrationBatches) and then converter.save(dir), or set"
-          + " --use-calibration=false\n" + usage(new ConvertOptions()));
+          + " in a cell call converter.convert(calibrationBatches), converter.build(null) and converter.save(dir),"
+          + " or set --use-calibration=false\n" + usage(new ConvertOptions()));
     }
     ProgressSink.Tracker tracker = progress.start("Converting " + model.getFileName(), output == null ? 1 : 3);
     TrtGraphConverterV2 opened = converters.open(model, converted);
