@@ -2,6 +2,7 @@ package dev.tftrt.graph;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
@@ -141,44 +142,89 @@ public final class Graph {
    * insertion order. Fails naming a node on the cycle, or an input that names no node.
    */
   public List<Node> topologicalOrder() {
-    Map<String, Integer> pending = new HashMap<>();
-    Map<String, List<String>> consumers = new HashMap<>();
-    for (Node n : nodes.values()) {
-      Set<String> deps = new HashSet<>();
-      for (TensorRef in : n.inputs()) {
-        deps.add(in.node());
-      }
-      deps.addAll(n.controlInputs());
-      for (String d : deps) {
-        if (!nodes.containsKey(d)) {
-          throw new IllegalStateException("node '" + n.name() + "' reads '" + d + "', which is not in the graph");
-        }
-        consumers.computeIfAbsent(d, k -> new ArrayList<>()).add(n.name());
-      }
-      pending.put(n.name(), deps.size());
+    // Kahn's algorithm over insertion indices: planning calls this on every pass of large graphs, where
+    // name-keyed maps and a set per node cost more than the sort itself.
+    List<Node> all = new ArrayList<>(nodes.values());
+    int n = all.size();
+    Map<String, Integer> index = new HashMap<>(n * 2);
+    for (int i = 0; i < n; i++) {
+      index.put(all.get(i).name(), i);
     }
-    Deque<String> ready = new ArrayDeque<>();
-    for (Node n : nodes.values()) {
-      if (pending.get(n.name()) == 0) {
-        ready.add(n.name());
+    int[][] deps = new int[n][];
+    int[] pending = new int[n];
+    int[] consumerCount = new int[n];
+    for (int i = 0; i < n; i++) {
+      Node node = all.get(i);
+      int[] d = new int[node.inputs().size() + node.controlInputs().size()];
+      int k = 0;
+      for (TensorRef in : node.inputs()) {
+        d[k++] = indexOf(index, node, in.node());
       }
-    }
-    List<Node> order = new ArrayList<>(nodes.size());
-    while (!ready.isEmpty()) {
-      String name = ready.poll();
-      order.add(nodes.get(name));
-      for (String c : consumers.getOrDefault(name, List.of())) {
-        if (pending.merge(c, -1, Integer::sum) == 0) {
-          ready.add(c);
+      for (String c : node.controlInputs()) {
+        d[k++] = indexOf(index, node, c);
+      }
+      Arrays.sort(d);
+      int unique = 0;
+      for (int j = 0; j < k; j++) {
+        if (unique == 0 || d[unique - 1] != d[j]) {
+          d[unique++] = d[j];
         }
       }
+      deps[i] = unique == d.length ? d : Arrays.copyOf(d, unique);
+      pending[i] = unique;
+      for (int j = 0; j < unique; j++) {
+        consumerCount[d[j]]++;
+      }
     }
-    if (order.size() != nodes.size()) {
-      String stuck = pending.entrySet().stream().filter(e -> e.getValue() > 0).map(Map.Entry::getKey)
-          .sorted().findFirst().orElse("?");
+    // Consumers of each node in insertion order, packed into one array.
+    int[] start = new int[n + 1];
+    for (int i = 0; i < n; i++) {
+      start[i + 1] = start[i] + consumerCount[i];
+    }
+    int[] fill = Arrays.copyOf(start, n);
+    int[] consumers = new int[start[n]];
+    for (int i = 0; i < n; i++) {
+      for (int d : deps[i]) {
+        consumers[fill[d]++] = i;
+      }
+    }
+    int[] ready = new int[n];
+    int head = 0;
+    int tail = 0;
+    for (int i = 0; i < n; i++) {
+      if (pending[i] == 0) {
+        ready[tail++] = i;
+      }
+    }
+    List<Node> order = new ArrayList<>(n);
+    while (head < tail) {
+      int i = ready[head++];
+      order.add(all.get(i));
+      for (int j = start[i]; j < start[i + 1]; j++) {
+        if (--pending[consumers[j]] == 0) {
+          ready[tail++] = consumers[j];
+        }
+      }
+    }
+    if (order.size() != n) {
+      String stuck = null;
+      for (int i = 0; i < n; i++) {
+        String name = all.get(i).name();
+        if (pending[i] > 0 && (stuck == null || name.compareTo(stuck) < 0)) {
+          stuck = name;
+        }
+      }
       throw new IllegalStateException("graph has a cycle through node '" + stuck + "'");
     }
     return order;
+  }
+
+  private static int indexOf(Map<String, Integer> index, Node reader, String name) {
+    Integer i = index.get(name);
+    if (i == null) {
+      throw new IllegalStateException("node '" + reader.name() + "' reads '" + name + "', which is not in the graph");
+    }
+    return i;
   }
 
   /**
