@@ -49,7 +49,12 @@ final class ContractionGraph {
 
   /** The current successors of {@code node}, sorted by id so that callers iterate deterministically. */
   int[] successors(int node) {
-    int[] s = outs.get(node).stream().mapToInt(Integer::intValue).toArray();
+    Set<Integer> out = outs.get(node);
+    int[] s = new int[out.size()];
+    int i = 0;
+    for (int x : out) {
+      s[i++] = x;
+    }
     Arrays.sort(s);
     return s;
   }

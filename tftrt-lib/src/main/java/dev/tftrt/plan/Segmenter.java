@@ -5,10 +5,10 @@ import dev.tftrt.graph.Graph;
 import dev.tftrt.graph.Node;
 import dev.tftrt.graph.TensorRef;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -77,17 +77,26 @@ public final class Segmenter {
       }
     }
 
+    // Node names are looked up once here; everything below works on ids (positions in the order).
+    int[][] inputIds = new int[n][];
+    for (int i = 0; i < n; i++) {
+      List<TensorRef> ins = order.get(i).inputs();
+      inputIds[i] = new int[ins.size()];
+      for (int j = 0; j < ins.size(); j++) {
+        inputIds[i][j] = id.get(ins.get(j).node());
+      }
+    }
+
     int[] ranks = new int[n];
     for (int i = 0; i < n; i++) {
       ranks[i] = i;
     }
     ContractionGraph cg = new ContractionGraph(ranks);
     for (int i = 0; i < n; i++) {
-      Node node = order.get(i);
-      for (TensorRef in : node.inputs()) {
-        cg.addEdge(id.get(in.node()), i);
+      for (int src : inputIds[i]) {
+        cg.addEdge(src, i);
       }
-      for (String c : node.controlInputs()) {
+      for (String c : order.get(i).controlInputs()) {
         cg.addEdge(id.get(c), i);
       }
     }
@@ -125,15 +134,11 @@ public final class Segmenter {
       }
     }
 
-    // For each producer, its read outputs by index, each with the ids of the nodes reading it.
-    Map<String, TreeMap<Integer, List<Integer>>> readers = new HashMap<>();
-    for (int i = 0; i < n; i++) {
-      for (TensorRef in : order.get(i).inputs()) {
-        readers.computeIfAbsent(in.node(), k -> new TreeMap<>())
-            .computeIfAbsent(in.index(), k -> new ArrayList<>()).add(i);
-      }
+    Readers readers = Readers.of(order, inputIds);
+    Map<String, List<TensorRef>> graphOutputsByNode = new HashMap<>();
+    for (TensorRef t : new LinkedHashSet<>(graphOutputs)) {
+      graphOutputsByNode.computeIfAbsent(t.node(), k -> new ArrayList<>()).add(t);
     }
-    Set<TensorRef> outputsOfGraph = new HashSet<>(graphOutputs);
 
     List<Candidate> kept = new ArrayList<>();
     String[] dropReason = new String[n];
@@ -162,19 +167,23 @@ public final class Segmenter {
 
     List<Segment> segments = new ArrayList<>();
     boolean[] inSomeSegment = new boolean[n];
+    boolean[] inThisSegment = new boolean[n];
     for (Candidate c : kept) {
       TreeSet<Integer> all = new TreeSet<>(c.members());
       for (int m : c.members()) {
-        for (TensorRef in : order.get(m).inputs()) {
-          int src = id.get(in.node());
+        for (int src : inputIds[m]) {
           if (isConst(order.get(src)) && rejection[src] == null) {
             all.add(src);
           }
         }
       }
       String name = String.format("TRTEngineOp_%03d", segments.size());
-      segments.add(describe(name, all, c.effective(), order, id, readers, outputsOfGraph));
-      all.forEach(m -> inSomeSegment[m] = true);
+      all.forEach(m -> inThisSegment[m] = true);
+      segments.add(describe(name, all, inThisSegment, c.effective(), order, inputIds, readers, graphOutputsByNode));
+      all.forEach(m -> {
+        inThisSegment[m] = false;
+        inSomeSegment[m] = true;
+      });
     }
 
     List<LeftOut> leftOut = new ArrayList<>();
@@ -193,8 +202,9 @@ public final class Segmenter {
 
   private record Candidate(List<Integer> members, int effective) {}
 
-  private static Segment describe(String name, TreeSet<Integer> members, int effective, List<Node> order,
-      Map<String, Integer> id, Map<String, TreeMap<Integer, List<Integer>>> readers, Set<TensorRef> graphOutputs) {
+  /** {@code members} in order; {@code isMember} marks exactly them (membership tests by id, not by search). */
+  private static Segment describe(String name, TreeSet<Integer> members, boolean[] isMember, int effective,
+      List<Node> order, int[][] inputIds, Readers readers, Map<String, List<TensorRef>> graphOutputsByNode) {
     List<String> names = new ArrayList<>();
     Set<TensorRef> inputs = new LinkedHashSet<>();
     Set<TensorRef> outputs = new LinkedHashSet<>();
@@ -203,9 +213,9 @@ public final class Segmenter {
       Node node = order.get(m);
       names.add(node.name());
       histogram.merge(node.op(), 1, Integer::sum);
-      for (TensorRef in : node.inputs()) {
-        if (!members.contains(id.get(in.node()))) {
-          inputs.add(in);
+      for (int j = 0; j < inputIds[m].length; j++) {
+        if (!isMember[inputIds[m][j]]) {
+          inputs.add(node.inputs().get(j));
         }
       }
     }
@@ -216,19 +226,48 @@ public final class Segmenter {
       }
       // Output indices in order, so that a node's outputs appear as node:0, node:1, ...
       TreeMap<Integer, TensorRef> produced = new TreeMap<>();
-      for (TensorRef t : graphOutputs) {
-        if (t.node().equals(node.name())) {
-          produced.put(t.index(), t);
+      for (TensorRef t : graphOutputsByNode.getOrDefault(node.name(), List.of())) {
+        produced.put(t.index(), t);
+      }
+      for (int j = readers.start[m]; j < readers.start[m + 1]; j++) {
+        if (!isMember[readers.reader[j]]) {
+          produced.putIfAbsent(readers.index[j], new TensorRef(node.name(), readers.index[j]));
         }
       }
-      readers.getOrDefault(node.name(), new TreeMap<>()).forEach((index, readerIds) -> {
-        if (readerIds.stream().anyMatch(r -> !members.contains(r))) {
-          produced.put(index, new TensorRef(node.name(), index));
-        }
-      });
       outputs.addAll(produced.values());
     }
     return new Segment(name, names, List.copyOf(inputs), List.copyOf(outputs), histogram, effective);
+  }
+
+  /**
+   * Who reads each node, packed by producer id: entries {@code start[p]..start[p+1]-1} give the reader id and
+   * the output index read, in reader order.
+   */
+  private record Readers(int[] start, int[] reader, int[] index) {
+    static Readers of(List<Node> order, int[][] inputIds) {
+      int n = order.size();
+      int[] start = new int[n + 1];
+      for (int[] ins : inputIds) {
+        for (int src : ins) {
+          start[src + 1]++;
+        }
+      }
+      for (int i = 0; i < n; i++) {
+        start[i + 1] += start[i];
+      }
+      int[] fill = Arrays.copyOf(start, n);
+      int[] reader = new int[start[n]];
+      int[] index = new int[start[n]];
+      for (int i = 0; i < n; i++) {
+        List<TensorRef> ins = order.get(i).inputs();
+        for (int j = 0; j < ins.size(); j++) {
+          int at = fill[inputIds[i][j]]++;
+          reader[at] = i;
+          index[at] = ins.get(j).index();
+        }
+      }
+      return new Readers(start, reader, index);
+    }
   }
 
   private static boolean isConst(Node node) {
