@@ -39,12 +39,12 @@ public final class Concurrency {
     }
     int batchSize = Math.toIntExact(batch.values().iterator().next().shape().dim(0));
     ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<Future<Long>> counts = new ArrayList<>();
     CyclicBarrier warm = new CyclicBarrier(threads + 1);
     CyclicBarrier done = new CyclicBarrier(threads + 1);
     AtomicBoolean timing = new AtomicBoolean();
     AtomicBoolean stop = new AtomicBoolean();
     try {
-      List<Future<Long>> counts = new ArrayList<>();
       for (int i = 0; i < threads; i++) {
         counts.add(pool.submit(() -> {
           try (PreparedRun run = target.prepare(batch)) {
@@ -88,9 +88,37 @@ public final class Concurrency {
       Thread.currentThread().interrupt();
       throw new TftrtException("interrupted while measuring " + target.name());
     } catch (BrokenBarrierException | ExecutionException e) {
-      throw new TftrtException("a thread running " + target.name() + " failed: " + e.getCause(), e);
+      stop.set(true);
+      Throwable cause = firstFailure(counts, e);
+      throw new TftrtException("a thread running " + target.name() + " failed: " + cause, cause);
     } finally {
+      // The threads close their prepared runs (GPU contexts) before the caller may close the target's engine.
+      stop.set(true);
       pool.shutdownNow();
+      try {
+        pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
+  }
+
+  /** The exception of the thread that failed first (not the broken barriers it left the others). */
+  private static Throwable firstFailure(List<Future<Long>> counts, Exception seen) {
+    for (Future<Long> f : counts) {
+      try {
+        f.get(1, java.util.concurrent.TimeUnit.MINUTES);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof BrokenBarrierException)) {
+          return e.getCause();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.CancellationException e) {
+        // not the one that failed
+      }
+    }
+    return seen instanceof ExecutionException ? seen.getCause() : seen;
   }
 }
