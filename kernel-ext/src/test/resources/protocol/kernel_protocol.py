@@ -77,6 +77,11 @@ def main(out_path):
         reply, shown = execute(kc, 'int before = 1;\nif (before == 1) throw new IllegalStateException("boom");')
         observed["runtime_error"] = error_of(reply, shown)
 
+        reply, shown = execute(kc, "long[] hog = new long[Integer.MAX_VALUE - 16];")
+        observed["out_of_heap"] = error_of(reply, shown)
+        reply, shown = execute(kc, "before + 1")
+        observed["after_out_of_heap"] = result_text(shown)
+
         reply, shown = execute(kc, "%jars /no/such/dir/*.jar")
         observed["magic_usage_error"] = error_of(reply, shown)
 

@@ -7,9 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tftrt.bench.SavedModelTarget;
+import dev.tftrt.engine.Availability;
+import dev.tftrt.engine.BuildListener;
+import dev.tftrt.engine.BuildResult;
+import dev.tftrt.engine.DeviceStream;
+import dev.tftrt.engine.DeviceTensor;
+import dev.tftrt.engine.Engine;
+import dev.tftrt.engine.EngineConfig;
+import dev.tftrt.engine.NetworkDefinition;
 import dev.tftrt.engine.RecordingTensorRtBackend.BuildRecord;
 import dev.tftrt.engine.ShapeRange;
+import dev.tftrt.engine.TensorRtBackend;
 import dev.tftrt.engine.UnavailableBackend;
+import dev.tftrt.graph.DataType;
 import dev.tftrt.graph.Shape;
 import dev.tftrt.graph.TensorValue;
 import dev.tftrt.runtime.ConvertedModel;
@@ -259,6 +269,69 @@ class TrtGraphConverterV2BuildTest {
         assertEquals(List.of(), m.fallbacks());
       }
       assertTrue(progress.stream().anyMatch(p -> p.contains("calibrating INT8 on 3 batches")), progress.toString());
+    }
+  }
+
+  /** The recording backend, draining the calibration batches during INT8 builds as TensorRT's calibrator does. */
+  private record Calibrating(TensorRtBackend delegate, List<List<Map<String, TensorValue>>> drained)
+      implements TensorRtBackend {
+    @Override
+    public Availability availability() {
+      return delegate.availability();
+    }
+
+    @Override
+    public NetworkDefinition newNetwork() {
+      return delegate.newNetwork();
+    }
+
+    @Override
+    public BuildResult build(NetworkDefinition network, EngineConfig config, BuildListener listener) {
+      if (config.calibration() != null) {
+        List<Map<String, TensorValue>> batches = new ArrayList<>();
+        for (var b = config.calibration().next(); b.isPresent(); b = config.calibration().next()) {
+          b.get().forEach((name, v) -> assertEquals(config.calibration().batchShapes().get(name), v.shape()));
+          batches.add(b.get());
+        }
+        drained.add(batches);
+      }
+      return delegate.build(network, config, listener);
+    }
+
+    @Override
+    public Engine deserialize(byte[] plan) {
+      return delegate.deserialize(plan);
+    }
+
+    @Override
+    public DeviceStream newStream() {
+      return delegate.newStream();
+    }
+
+    @Override
+    public DeviceTensor allocate(DataType type, Shape shape) {
+      return delegate.allocate(type, shape);
+    }
+  }
+
+  @Test
+  void calibrationFeedsEachSegmentItsInputsFromTheNativeGraph() {
+    List<String> progress = new ArrayList<>();
+    List<List<Map<String, TensorValue>>> drained = new ArrayList<>();
+    TrtConversionParams int8 = TrtConversionParams.builder().precisionMode(Precision.INT8).maxBatchSize(4).build();
+    try (TensorFlowEngines engines = new TensorFlowEngines()) {
+      TrtGraphConverterV2 c = ConverterFixtures.converter(model, int8, ConverterFixtures.SMALL_CNN_OPS)
+          .withBackend(new Calibrating(engines.backend(), drained)).withNetworks(engines).withProgress(progress::add);
+      List<Map<String, TensorValue>> input = List.of(batch(4, 1), batch(4, 2), batch(3, 3));
+      c.convert(input);
+      assertEquals(2, drained.size(), "both segments calibrated");
+      assertEquals(2, drained.get(0).size(), "the batch of 3 is skipped: calibration runs at one shape");
+      assertEquals(input.get(1).get(ModelZoo.INPUT_KEY), drained.get(0).get(1).get("input_0"),
+          "the first segment reads the model input");
+      assertEquals(Shape.of(4, 2048), drained.get(1).get(0).get("input_0").shape(),
+          "the dense segment gets the flattened features the native graph computed");
+      assertTrue(progress.stream().anyMatch(p -> p.contains("skipped a batch with segment input shapes "
+          + "[[3,32,32,3]]")), progress.toString());
     }
   }
 

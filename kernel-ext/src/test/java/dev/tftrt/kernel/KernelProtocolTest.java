@@ -76,6 +76,14 @@ class KernelProtocolTest {
   }
 
   @Test
+  void aCellThatRunsOutOfHeapFailsAndTheSessionGoesOn() {
+    JsonObject error = object("out_of_heap");
+    assertEquals("error", error.get("status").getAsString());
+    assertTrue(error.get("evalue").getAsString().contains("OutOfMemoryError"), error.toString());
+    assertEquals("2", text("after_out_of_heap"), "the variables of earlier cells are still there");
+  }
+
+  @Test
   void magicArgumentErrorPrintsUsage() {
     JsonObject error = object("magic_usage_error");
     assertEquals("error", error.get("status").getAsString());

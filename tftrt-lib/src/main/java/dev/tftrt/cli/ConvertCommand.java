@@ -6,7 +6,6 @@ import dev.tftrt.TrtConversionParams;
 import dev.tftrt.TrtGraphConverterV2;
 import dev.tftrt.data.IdxDataset;
 import dev.tftrt.data.InputBatches;
-import dev.tftrt.engine.TensorRtBackends;
 import dev.tftrt.graph.TensorValue;
 import dev.tftrt.runtime.ConvertedModel;
 import dev.tftrt.runtime.ConvertedModelFiles;
@@ -101,7 +100,6 @@ public final class ConvertCommand implements Callable<Integer> {
     ConvertedModelFiles.requireWritable(output, model);
     TrtGraphConverterV2 converter = new TrtGraphConverterV2(model, tag, signature, params)
         .withProgress(message -> System.err.println("  " + message));
-    System.err.println(TensorRtBackends.system().availability().describe());
     if (params.precisionMode() == Precision.INT8) {
       converter.convert(calibration(converter.prepared().model().inputs()));
     } else {
@@ -111,10 +109,11 @@ public final class ConvertCommand implements Callable<Integer> {
     try (ConvertedModel converted = converter.build(null)) {
       Path written = converter.save(output);
       System.out.println("wrote " + written);
-      converted.segments().forEach(s -> System.out.println("  " + s));
-      if (!converted.tensorRt().available()) {
-        System.out.println(converted.tensorRt().describe() + ": no engines were built; they are built when the "
-            + "model is loaded where TensorRT is" + (noBuildAtRuntime ? " (or the segments run in TensorFlow: "
+      if (converted.tensorRt().available()) {
+        converted.segments().forEach(s -> System.out.println("  " + s));
+      } else {
+        System.out.println("no engines were built (" + converted.tensorRt().describe() + "); they are built when "
+            + "the model is loaded where TensorRT is" + (noBuildAtRuntime ? " (or the segments run in TensorFlow: "
             + "--no-build-at-runtime)" : ""));
       }
     }

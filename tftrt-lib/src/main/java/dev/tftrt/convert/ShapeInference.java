@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Static element type and shape of every tensor a graph computes, as TensorFlow's shape functions give them
@@ -222,7 +223,7 @@ public final class ShapeInference {
   }
 
   /** TensorFlow's broadcasting of two shapes (aligned at the last dimension), or unknown when they clash. */
-  static Shape broadcast(Shape a, Shape b) {
+  private static Shape broadcast(Shape a, Shape b) {
     if (!a.hasRank() || !b.hasRank()) {
       return Shape.unknown();
     }
@@ -258,7 +259,7 @@ public final class ShapeInference {
   // ---- convolution and pooling ----
 
   /** Output size of one spatial dimension, as TensorFlow's {@code GetWindowedOutputSize}. */
-  static long windowedOutput(long in, long window, long stride, long dilation, String padding, long padBefore,
+  private static long windowedOutput(long in, long window, long stride, long dilation, String padding, long padBefore,
       long padAfter) {
     if (in < 0) {
       return -1;
@@ -276,7 +277,7 @@ public final class ShapeInference {
   }
 
   /** Indices of (batch, height, width, channels) for a 4-D {@code data_format}. */
-  static int[] layout(String dataFormat) {
+  private static int[] layout(String dataFormat) {
     return dataFormat.equals("NCHW") ? new int[] {0, 2, 3, 1} : new int[] {0, 1, 2, 3};
   }
 
@@ -736,10 +737,6 @@ public final class ShapeInference {
 
   // ---- strided slice ----
 
-  /** What a {@code StridedSlice} with constant begin, end and strides selects, per input dimension. */
-  record SliceSpec(int[] inputDims, long[] begin, long[] end, long[] stride, boolean[] beginMask,
-      boolean[] endMask, boolean[] shrink, List<Integer> outputLayout) {}
-
   private List<TensorInfo> stridedSlice(Node n, TensorInfo x) {
     long[] begin = constantInts(n.input(1));
     long[] end = constantInts(n.input(2));
@@ -755,7 +752,7 @@ public final class ShapeInference {
   }
 
   /** Slices of a partially known vector (a shape) stay partially known. */
-  private java.util.function.Consumer<long[]> sliceValues(Node n, long[] begin, long[] end, long[] strides) {
+  private Consumer<long[]> sliceValues(Node n, long[] begin, long[] end, long[] strides) {
     Partial p = partials.get(n.input(0));
     if (p == null || p.shape().rank() != 1) {
       return selected -> {};
@@ -775,9 +772,9 @@ public final class ShapeInference {
    * The output dimensions of a strided slice of {@code dims} (TensorFlow's semantics with all five masks), or
    * empty when it is out of range. For a 1-D input, {@code selectedIndices} receives the indices taken.
    */
-  static Optional<long[]> stridedSliceShape(long[] dims, long[] begin, long[] end, long[] strides, int beginMask,
+  private static Optional<long[]> stridedSliceShape(long[] dims, long[] begin, long[] end, long[] strides, int beginMask,
       int endMask, int ellipsisMask, int newAxisMask, int shrinkMask,
-      java.util.function.Consumer<long[]> selectedIndices) {
+      Consumer<long[]> selectedIndices) {
     int rank = dims.length;
     int specs = begin.length;
     // Dimensions the ellipsis stands for: every input dimension no other spec names.

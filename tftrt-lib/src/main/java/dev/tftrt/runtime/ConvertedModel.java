@@ -131,7 +131,8 @@ public final class ConvertedModel implements AutoCloseable {
         && here.computeCapability().equals(c.builtWith().computeCapability())
         && here.tensorRtVersion().equals(c.builtWith().tensorRtVersion());
     if (!here.available() && !c.segments().isEmpty()) {
-      say.progress(here.describe() + "; all " + c.segments().size() + " segments run in TensorFlow");
+      say.progress(here.describe() + "; " + (c.segments().size() == 1 ? "the segment runs"
+          : "all " + c.segments().size() + " segments run") + " in TensorFlow");
     } else if (hasPlans && !sameMachine) {
       say.progress("the engines were built for " + c.builtWith().describe() + "; this machine has "
           + here.describe() + ": " + (rebuild ? "rebuilding them" : "their segments run in TensorFlow"));

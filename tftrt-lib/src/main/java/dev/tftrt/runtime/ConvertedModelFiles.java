@@ -272,7 +272,8 @@ public final class ConvertedModelFiles {
     m.format = FORMAT;
     m.formatVersion = FORMAT_VERSION;
     m.source = new SourceJson();
-    m.source.savedModel = c.source().savedModel() == null ? null : c.source().savedModel().toString();
+    m.source.savedModel = c.source().savedModel() == null ? null
+        : c.source().savedModel().toAbsolutePath().normalize().toString();
     m.source.tag = c.source().tag();
     m.source.signatureKey = c.source().signatureKey();
     m.params = c.params().toJsonTree();

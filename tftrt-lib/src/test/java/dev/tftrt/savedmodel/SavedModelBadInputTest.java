@@ -79,6 +79,15 @@ class SavedModelBadInputTest {
   }
 
   @Test
+  void oneOfSeveralVariablesShardsMissingIsNamed() throws IOException {
+    Path model = ModelDirs.copy(ModelDirs.KWS, dir.resolve("kws"));
+    Path vars = model.resolve("variables");
+    Files.move(vars.resolve("variables.data-00000-of-00001"), vars.resolve("variables.data-00000-of-00002"));
+    assertRefused(model, "is missing variables/variables.data-00001-of-00002 (shard 2 of 2",
+        "copy the whole variables/ folder along with saved_model.pb");
+  }
+
+  @Test
   void aMissingVariablesIndex() throws IOException {
     Path model = ModelDirs.copy(ModelDirs.LENET, dir.resolve("lenet"));
     Files.delete(model.resolve("variables/variables.index"));

@@ -42,7 +42,7 @@ public final class ElementwiseConverters {
   }
 
   /** {@code value} with leading 1s up to {@code rank} and the element type {@code type}. */
-  static TensorValue broadcastable(TensorValue value, int rank, DataType type) {
+  private static TensorValue broadcastable(TensorValue value, int rank, DataType type) {
     long[] dims = value.shape().dims();
     long[] full = new long[rank];
     java.util.Arrays.fill(full, 1);

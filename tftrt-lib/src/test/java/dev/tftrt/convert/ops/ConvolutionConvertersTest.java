@@ -60,6 +60,20 @@ class ConvolutionConvertersTest {
   }
 
   @Test
+  void explicitPaddingAndDilationAreKept() {
+    Map<String, AttrValue> a = conv("EXPLICIT", 1, "NHWC");
+    a.put("explicit_paddings", AttrValue.ofInts(0, 0, 2, 1, 0, 3, 0, 0));
+    a.put("dilations", AttrValue.ofInts(1, 2, 2, 1));
+    Graph g = HandGraphs.create().placeholder("x", -1, 9, 8, 3)
+        .floats("w", new long[] {3, 3, 3, 4}, new float[108])
+        .op("conv", "Conv2D", a, "x", "w").graph();
+    RecordingNetworkBuilder net = Segments.convert(g, ConvolutionConverters::register, true, "conv");
+    assertEquals(List.of(2, 0), net.layer("conv").params().get("prePadding"));
+    assertEquals(List.of(1, 3), net.layer("conv").params().get("postPadding"));
+    assertEquals(List.of(2, 2), net.layer("conv").params().get("dilation"));
+  }
+
+  @Test
   void nchwNeedsNoTransposeAndGroupedConvolutionCountsGroups() {
     Graph g = HandGraphs.create().placeholder("x", -1, 4, 8, 8)
         .floats("w", new long[] {3, 3, 2, 6}, new float[108])

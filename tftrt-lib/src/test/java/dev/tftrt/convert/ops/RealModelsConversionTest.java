@@ -2,8 +2,10 @@ package dev.tftrt.convert.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tftrt.Precision;
+import dev.tftrt.TrtConversionParams;
 import dev.tftrt.convert.ConverterRegistry;
 import dev.tftrt.convert.Converters;
 import dev.tftrt.convert.RecordingNetworkBuilder;
@@ -12,8 +14,11 @@ import dev.tftrt.convert.ValidationContext;
 import dev.tftrt.graph.GraphDefs;
 import dev.tftrt.graph.Node;
 import dev.tftrt.graph.TensorRef;
+import dev.tftrt.plan.ConversionPlan;
+import dev.tftrt.plan.LeftOut;
 import dev.tftrt.plan.Planner;
 import dev.tftrt.plan.PreparedGraph;
+import dev.tftrt.plan.Segment;
 import dev.tftrt.runtime.SegmentSpec;
 import dev.tftrt.savedmodel.SavedModelFreezer;
 import dev.tftrt.savedmodel.SignatureTensor;
@@ -170,6 +175,56 @@ class RealModelsConversionTest {
       assertEquals(Optional.empty(), v.get(node), node);
     }
     assertSameShapeAsTensorFlow(p, List.of("MatMul"));
+  }
+
+  @Test
+  void mlpPlansIntoOneSegmentFromFlattenToSoftmax() {
+    PreparedGraph p = prepare("kotlindl_mnist_mlp_tf2");
+    ConversionPlan plan = plan(p);
+    assertEquals(1, plan.segments().size(), plan.segments() + ", left out " + plan.leftOut());
+    assertEquals(List.of("Placeholder"), plan.leftOut().stream().map(LeftOut::op).toList());
+    RecordingNetworkBuilder network = assertSegmentsHaveTensorFlowsShapes(p, plan).get(0);
+    assertEquals(List.of("Shuffle", "Constant", "MatrixMultiply"), network.kinds().subList(0, 3));
+    assertEquals("SoftMax", network.kinds().get(network.kinds().size() - 1));
+  }
+
+  @Test
+  void lenetPlansTwoSegmentsAroundItsDynamicFlatten() {
+    PreparedGraph p = prepare("tensorspace_lenet5_mnist_tf1");
+    ConversionPlan plan = plan(p);
+    assertEquals(2, plan.segments().size(), plan.segments() + ", left out " + plan.leftOut());
+    assertTrue(plan.segments().get(0).contains("Conv2D"), plan.segments().get(0).nodes().toString());
+    assertTrue(plan.segments().get(1).contains("MySoftMax"), plan.segments().get(1).nodes().toString());
+    Map<String, String> leftOut = new TreeMap<>();
+    plan.leftOut().forEach(l -> leftOut.put(l.op(), l.reason()));
+    // The flatten's own constants stay with it in TensorFlow.
+    assertEquals(Set.of("Placeholder", "Shape", "StridedSlice", "Pack", "Reshape", "Const"), leftOut.keySet());
+    assertTrue(leftOut.get("Reshape").startsWith("Reshape's shape must be a constant"), leftOut.get("Reshape"));
+    assertSegmentsHaveTensorFlowsShapes(p, plan);
+  }
+
+  private static ConversionPlan plan(PreparedGraph p) {
+    return Planner.plan(p, TrtConversionParams.defaults(), Converters.checker(Converters.standard(), context(p)));
+  }
+
+  /** Converts every segment; each output's recorded shape must be TensorFlow's (batch dynamic). */
+  private static List<RecordingNetworkBuilder> assertSegmentsHaveTensorFlowsShapes(PreparedGraph p,
+      ConversionPlan plan) {
+    List<RecordingNetworkBuilder> networks = new ArrayList<>();
+    for (Segment s : plan.segments()) {
+      RecordingNetworkBuilder network = new RecordingNetworkBuilder();
+      Converters.convertSegment(Converters.standard(), context(p),
+          new SegmentSpec(s.name(), s.nodes(), s.inputs(), s.outputs()), network);
+      for (int i = 0; i < s.outputs().size(); i++) {
+        long[] recorded = network.outputs().get(SegmentSpec.outputBinding(i)).shape().dims();
+        assertEquals(-1, recorded[0], "the batch stays dynamic");
+        recorded[0] = BATCH;
+        assertEquals(Arrays.toString(tensorflowShape(p, s.outputs().get(i))), Arrays.toString(recorded),
+            s.name() + " output " + s.outputs().get(i));
+      }
+      networks.add(network);
+    }
+    return networks;
   }
 
   @Test
