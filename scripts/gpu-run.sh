@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# On the GPU host, after `bash .gpu/app/recv.sh app`: bash /tmp/gpu-kit/app/gpu-run.sh STEP...
+# Runs the GPU tests and benchmarks on the lent GPU host (docs/gpu-results.md). Stage from a built worktree with
+#   ../shared/gpu-kit/stage --cp "tftrt-lib/target/classes:tftrt-lib/target/test-classes:$(cat cp.txt)" \
+#     --add DIR/fashion-mnist --add DIR/fashion-model --add scripts/gpu-run.sh
+# (fashion-mnist: the dataset's .gz files; fashion-model: `tftrt zoo fashion-mnist DIR/fashion-model`), then on
+# the GPU host, after `bash .gpu/app/recv.sh app`, from the repository root: bash /tmp/gpu-kit/app/gpu-run.sh STEP...
 #   tests=Class1;Class2#method(types)   JUnit console on those classes and methods (tag gpu)      -> $OUT/tests.log
 #   bench=PART            dev.tftrt.bench.GpuBenchmarks PART             -> $OUT/bench.log, $OUT/bench-files.tar.gz
 set -uo pipefail

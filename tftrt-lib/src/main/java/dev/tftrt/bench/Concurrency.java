@@ -6,12 +6,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BrokenBarrierException;
-import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -30,7 +30,8 @@ public final class Concurrency {
 
   /**
    * Each of {@code threads} threads prepares {@code batch}, runs it {@code warmup} long, then all run together
-   * for {@code measure}; throughput is images completed in the window over its wall time.
+   * for {@code measure}; throughput is images completed in the window over its wall time. A thread that fails
+   * stops the measurement with its exception; every thread has closed its prepared run when this returns.
    */
   public static Result measure(InferenceTarget target, Map<String, TensorValue> batch, int threads,
       Duration warmup, Duration measure) {
@@ -40,8 +41,8 @@ public final class Concurrency {
     int batchSize = Math.toIntExact(batch.values().iterator().next().shape().dim(0));
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     List<Future<Long>> counts = new ArrayList<>();
-    CyclicBarrier warm = new CyclicBarrier(threads + 1);
-    CyclicBarrier done = new CyclicBarrier(threads + 1);
+    CountDownLatch warmedUp = new CountDownLatch(threads);
+    CountDownLatch go = new CountDownLatch(1);
     AtomicBoolean timing = new AtomicBoolean();
     AtomicBoolean stop = new AtomicBoolean();
     try {
@@ -51,8 +52,9 @@ public final class Concurrency {
             long end = System.nanoTime() + warmup.toNanos();
             do {
               run.run();
-            } while (System.nanoTime() < end);
-            warm.await();
+            } while (System.nanoTime() < end && !stop.get());
+            warmedUp.countDown();
+            go.await();
             long n = 0;
             while (!stop.get()) {
               run.run();
@@ -60,24 +62,20 @@ public final class Concurrency {
                 n++;
               }
             }
-            done.await();
             return n;
-          } catch (RuntimeException e) {
-            // Break the barriers, so that the other threads and the caller stop waiting for this one.
-            warm.reset();
-            done.reset();
-            throw e;
           }
         }));
       }
-      warm.await();
+      while (!warmedUp.await(50, TimeUnit.MILLISECONDS)) {
+        throwIfOneFailed(counts);
+      }
       timing.set(true);
+      go.countDown();
       long start = System.nanoTime();
       Thread.sleep(measure.toMillis());
       timing.set(false);
       long elapsed = System.nanoTime() - start;
       stop.set(true);
-      done.await();
       long runs = 0;
       for (Future<Long> f : counts) {
         runs += f.get();
@@ -87,38 +85,26 @@ public final class Concurrency {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TftrtException("interrupted while measuring " + target.name());
-    } catch (BrokenBarrierException | ExecutionException e) {
-      stop.set(true);
-      Throwable cause = firstFailure(counts, e);
-      throw new TftrtException("a thread running " + target.name() + " failed: " + cause, cause);
+    } catch (ExecutionException e) {
+      throw new TftrtException("a thread running " + target.name() + " failed: " + e.getCause(), e.getCause());
     } finally {
       // The threads close their prepared runs (GPU contexts) before the caller may close the target's engine.
       stop.set(true);
+      go.countDown();
       pool.shutdownNow();
       try {
-        pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+        pool.awaitTermination(1, TimeUnit.MINUTES);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }
   }
 
-  /** The exception of the thread that failed first (not the broken barriers it left the others). */
-  private static Throwable firstFailure(List<Future<Long>> counts, Exception seen) {
+  private static void throwIfOneFailed(List<Future<Long>> counts) throws ExecutionException, InterruptedException {
     for (Future<Long> f : counts) {
-      try {
-        f.get(1, java.util.concurrent.TimeUnit.MINUTES);
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof BrokenBarrierException)) {
-          return e.getCause();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.CancellationException e) {
-        // not the one that failed
+      if (f.isDone()) {
+        f.get();
       }
     }
-    return seen instanceof ExecutionException ? seen.getCause() : seen;
   }
 }
