@@ -12,6 +12,7 @@ import dev.tftrt.kernel.render.Svg;
 import dev.tftrt.plan.ConversionPlan;
 import dev.tftrt.plan.ConversionSummary;
 import dev.tftrt.plan.DotExport;
+import dev.tftrt.runtime.ConvertedModel;
 import io.github.spencerpark.jupyter.kernel.magic.registry.CellMagic;
 import io.github.spencerpark.jupyter.kernel.magic.registry.LineMagic;
 import java.nio.file.Files;
@@ -182,8 +183,8 @@ public final class TftrtMagics {
     @Option(names = "--max-engines", paramLabel = "N", description = "at most this many engines (smallest dropped)")
     Integer maxEngines;
 
-    @Option(names = "--output", paramLabel = "<dir>", description = "save the converted model there (its"
-        + " engines are built when it is loaded on a GPU)")
+    @Option(names = "--output", paramLabel = "<dir>", description = "build the engines (where TensorRT is;"
+        + " otherwise they are built when the model is loaded on a GPU) and save the converted model there")
     String output;
   }
 
@@ -204,17 +205,20 @@ public final class TftrtMagics {
     Path output = options.output == null ? null : workingDirectory.resolve(options.output).normalize();
     if (output != null && converted.precisionMode() == Precision.INT8 && converted.useCalibration()) {
       throw new MagicUsageException("--output with INT8 needs calibration data, which %tftrt_convert cannot take:"
-          + " in a cell call converter.convert(calibrationBatches) and then converter.save(dir), or set"
-          + " --use-calibration=false\n" + usage(new ConvertOptions()));
+          + " in a cell call converter.convert(calibrationBatches), converter.build(null) and converter.save(dir),"
+          + " or set --use-calibration=false\n" + usage(new ConvertOptions()));
     }
-    ProgressSink.Tracker tracker = progress.start("Converting " + model.getFileName(), output == null ? 1 : 2);
+    ProgressSink.Tracker tracker = progress.start("Converting " + model.getFileName(), output == null ? 1 : 3);
     TrtGraphConverterV2 opened = converters.open(model, converted);
     tracker.at(0, "freezing, optimizing and segmenting");
     opened.convert();
     converter = opened;
     if (output != null) {
-      tracker.at(1, "saving to " + output);
-      opened.save(output);
+      tracker.at(1, "building the engines (where TensorRT is)");
+      try (ConvertedModel built = opened.build(null)) {
+        tracker.at(2, "saving to " + output);
+        opened.save(output);
+      }
     }
     tracker.finish();
     return opened;
