@@ -105,6 +105,8 @@ public final class Install {
   static String kernelJson(String java, List<String> classpath) {
     List<String> argv = new ArrayList<>(List.of(java,
         "-Djava.awt.headless=true",
+        // JavaCPP (TensorRT, CUDA) would print its warnings into the first cell; SLF4J sends them to the log.
+        "-Dorg.bytedeco.javacpp.logger=slf4j",
         "-cp", String.join(File.pathSeparator, classpath),
         KernelMain.class.getName(),
         "{connection_file}"));

@@ -29,7 +29,7 @@ public final class KernelSession {
       "java.io", "java.math", "java.net", "java.nio.file", "java.time",
       "dev.tftrt", "dev.tftrt.plan", "dev.tftrt.savedmodel", "dev.tftrt.graph", "dev.tftrt.convert",
       "dev.tftrt.engine", "dev.tftrt.runtime", "dev.tftrt.bench", "dev.tftrt.zoo", "dev.tftrt.data",
-      "tech.tablesaw.api", "org.knowm.xchart");
+      "dev.tftrt.figures", "tech.tablesaw.api", "org.knowm.xchart");
 
   /** How %tftrt_convert opens a SavedModel: as a cell would, {@code new TrtGraphConverterV2(dir, params)}. */
   static final ConverterFactory CONVERTERS = TrtGraphConverterV2::new;

@@ -52,6 +52,11 @@ public final class Notebook {
     return new ProgressDisplay(title, total, Notebook::display);
   }
 
+  /** A progress display for work whose length is not known ahead (an engine build): messages, then done. */
+  public static ProgressDisplay progress(String title) {
+    return progress(title, dev.tftrt.kernel.render.Progress.UNKNOWN_TOTAL);
+  }
+
   /** A diagram from Graphviz DOT text, laid out by Graphviz's dot, shown as SVG. */
   public static Svg graphviz(String dot) {
     return new Svg(Graphviz.find().svg(dot), "Graphviz diagram (" + dot.lines().count() + " lines of DOT)");

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "tftrt", mixinStandardHelpOptions = true, version = "tftrt-java 0.1.0",
     description = "TF-TRT for Java: inspect, plan, convert and benchmark TensorFlow SavedModels with TensorRT.",
     subcommands = {DemoCommand.class, InspectCommand.class, PlanCommand.class, ConvertCommand.class,
-        ZooCommand.class, BenchCommand.class})
+        ZooCommand.class, BenchCommand.class, ImagesCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

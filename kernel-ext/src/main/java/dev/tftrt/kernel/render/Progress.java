@@ -16,9 +16,11 @@ public record Progress(String title, long done, long total, String message) {
   }
 
   public String text() {
-    String count = total >= 0 ? done + "/" + total : String.valueOf(done);
+    // Work of unknown length that counts no steps (an engine build) shows only its messages.
+    String count = total >= 0 ? done + "/" + total : done > 0 ? String.valueOf(done) : "";
     String percent = total > 0 ? String.format(Locale.ROOT, " (%.0f%%)", 100.0 * done / total) : "";
-    return title + ": " + count + percent + (message == null || message.isBlank() ? "" : " - " + message);
+    String text = message == null || message.isBlank() ? "" : (count.isEmpty() ? "" : " - ") + message;
+    return title + ": " + count + percent + text;
   }
 
   public String html() {
@@ -27,7 +29,7 @@ public record Progress(String title, long done, long total, String message) {
     if (total > 0) {
       out.append("<progress value=\"").append(Math.min(done, total)).append("\" max=\"").append(total)
           .append("\"></progress> ").append(done).append('/').append(total);
-    } else {
+    } else if (done > 0) {
       out.append(done);
     }
     if (message != null && !message.isBlank()) {

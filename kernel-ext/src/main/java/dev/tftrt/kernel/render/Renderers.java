@@ -32,7 +32,7 @@ public final class Renderers {
         .preferring(MIMEType.IMAGE_SVG)
         .supporting(MIMEType.TEXT_PLAIN)
         .register((value, context) -> {
-          context.renderIfRequested(MIMEType.IMAGE_SVG, value::svg);
+          context.renderIfRequested(MIMEType.IMAGE_SVG, value::element);
           context.renderIfRequested(MIMEType.TEXT_PLAIN, value::description);
         });
     renderer.createRegistration(Progress.class)
@@ -57,7 +57,7 @@ public final class Renderers {
         .register((chart, context) -> {
           context.renderIfRequested(MIMEType.IMAGE_PNG,
               () -> Base64.getEncoder().encodeToString(ChartImages.png(chart)));
-          context.renderIfRequested(MIMEType.IMAGE_SVG, () -> ChartImages.svg(chart));
+          context.renderIfRequested(MIMEType.IMAGE_SVG, () -> Svg.fromSvgElement(ChartImages.svg(chart)));
           context.renderIfRequested(MIMEType.TEXT_PLAIN, () -> chartDescription(chart));
         });
   }

@@ -15,9 +15,6 @@ import java.util.Set;
  * the last two dimensions, so the image is transposed to NCHW and back around the resize layer.
  */
 public final class ResizeConverters {
-  private static final int[] TO_NCHW = {0, 3, 1, 2};
-  private static final int[] TO_NHWC = {0, 2, 3, 1};
-
   private ResizeConverters() {}
 
   public static void register(ConverterRegistry registry) {
@@ -75,12 +72,9 @@ public final class ResizeConverters {
 
     @Override
     void emit(ConversionContext context, Node node, Resizing r) {
-      NetworkBuilder network = context.network();
-      TrtTensor nchw = network.shuffle(node.name() + "/to_nchw", context.tensor(node.input(0)), TO_NCHW, null,
-          null);
-      TrtTensor resized = network.resize(node.name(), nchw, mode, r.outputHW(), r.alignCorners(),
-          r.halfPixelCenters());
-      context.define(node.output(0), network.shuffle(node.name() + "/to_nhwc", resized, TO_NHWC, null, null));
+      TrtTensor resized = context.network().resize(node.name(), ConverterSupport.nchwInput(context, node, 0), mode,
+          r.outputHW(), r.alignCorners(), r.halfPixelCenters());
+      ConverterSupport.defineFromNchw(context, node, resized);
     }
   }
 }

@@ -93,10 +93,15 @@ final class ConverterHarness {
     return constant(name, TensorValue.ofFloats(Shape.of(dims), values));
   }
 
-  /** A float op ({@code T} = DT_FLOAT unless {@code attrs} says otherwise). */
+  /**
+   * A float op ({@code T} = DT_FLOAT unless {@code attrs} says otherwise; a {@code Cast}, typed by its
+   * {@code SrcT} and {@code DstT}, gets none).
+   */
   ConverterHarness op(String name, String op, Map<String, AttrValue> attrs, String... inputs) {
     Map<String, AttrValue> a = new LinkedHashMap<>();
-    a.put("T", AttrValue.of(DataType.FLOAT));
+    if (!op.equals("Cast")) {
+      a.put("T", AttrValue.of(DataType.FLOAT));
+    }
     a.putAll(attrs);
     graph.add(new Node(name, op, a, Arrays.stream(inputs).map(TensorRef::parse).toList()));
     return this;
