@@ -1,15 +1,28 @@
 package dev.tftrt.cli;
 
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import dev.tftrt.TftrtException;
 import dev.tftrt.TrtConversionParams;
 import dev.tftrt.TrtGraphConverterV2;
+import dev.tftrt.bench.AtomicFiles;
+import dev.tftrt.engine.Availability;
+import dev.tftrt.engine.Engine;
+import dev.tftrt.engine.TensorRtBackend;
+import dev.tftrt.engine.TensorRtBackends;
 import dev.tftrt.figures.CourseFigures;
 import dev.tftrt.figures.Graphviz;
 import dev.tftrt.plan.ConversionPlan;
 import dev.tftrt.zoo.ModelZoo;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -20,11 +33,16 @@ import picocli.CommandLine.Option;
 /**
  * {@code tftrt images [--out images/]}: regenerates the course's figures from a real model's graph (by default
  * the zoo's Inception block, written afresh with TensorFlow Java): the network before optimization, after
- * vertical and after horizontal fusion, and the workflow, as SVG, PNG and DOT.
+ * vertical and after horizontal fusion, and the workflow. The fusions are TensorRT's own where it can tell:
+ * with TensorRT here the engines are built and their inspector's layer names decide (and are kept in
+ * {@code <model>-tensorrt-layers.json} beside the figures); {@code --engine-layers} reads such a file from a GPU
+ * machine; otherwise the planner's expected fusions are drawn.
  */
 @Command(name = "images", mixinStandardHelpOptions = true,
     description = {"Regenerate the course's figures from a real model's conversion plan, laid out by Graphviz:",
-        "network-original, network-vertical-fusion, network-horizontal-fusion and workflow (.svg, .png, .dot)."})
+        "network-original, network-vertical-fusion, network-horizontal-fusion and workflow.",
+        "Fusions come from TensorRT's built engines when TensorRT is here (the layer names are saved as "
+            + "<model>-tensorrt-layers.json), from --engine-layers, else from the planner's preview."})
 public final class ImagesCommand implements Callable<Integer> {
   @Option(names = "--out", defaultValue = "images", paramLabel = "<dir>",
       description = "where the figures go (created if needed; files replaced atomically; default: images)")
@@ -34,32 +52,93 @@ public final class ImagesCommand implements Callable<Integer> {
       description = "draw this SavedModel instead of the zoo's inception-block")
   Path model;
 
+  @Option(names = "--engine-layers", paramLabel = "<file.json>",
+      description = "TensorRT layer names saved by this command on a GPU machine: draw the fusions TensorRT made")
+  Path engineLayers;
+
+  @Option(names = "--formats", split = ",", defaultValue = "dot,svg,png", paramLabel = "dot,svg,png",
+      description = "files to write per figure (default: ${DEFAULT-VALUE})")
+  List<String> formats;
+
   @Override
   public Integer call() {
     Graphviz graphviz = Graphviz.find();
-    Path source = model;
     Path scratch = null;
     try {
-      if (source == null) {
-        scratch = Files.createTempDirectory("tftrt-images-");
-        source = ModelZoo.create(ModelZoo.INCEPTION_BLOCK, scratch.resolve(ModelZoo.INCEPTION_BLOCK));
-      }
+      scratch = Files.createTempDirectory("tftrt-images-");
+      Path source = model != null ? model : ModelZoo.create(ModelZoo.INCEPTION_BLOCK,
+          scratch.resolve(ModelZoo.INCEPTION_BLOCK));
       String name = model == null ? ModelZoo.INCEPTION_BLOCK : model.toAbsolutePath().normalize().getFileName()
           .toString();
-      ConversionPlan plan = new TrtGraphConverterV2(source, TrtConversionParams.defaults()).convert();
-      List<CourseFigures.Figure> figures = CourseFigures.of(plan, name);
-      List<Path> written = CourseFigures.write(figures, graphviz, out);
+      TrtGraphConverterV2 converter = new TrtGraphConverterV2(source, TrtConversionParams.defaults());
+      ConversionPlan plan = converter.convert();
+      CourseFigures.LayerFusions fusions = CourseFigures.LayerFusions.expected(plan.fusions());
+      TensorRtBackend tensorRt = TensorRtBackends.system();
+      if (engineLayers != null) {
+        fusions = fromFile(engineLayers, plan);
+      } else if (tensorRt.availability().available()) {
+        JsonObject layers = tensorRtLayers(converter, tensorRt, scratch.resolve("converted"));
+        Path file = out.resolve(name + "-tensorrt-layers.json");
+        Files.createDirectories(out);
+        AtomicFiles.writeAtomically(file, (new GsonBuilder().setPrettyPrinting().create().toJson(layers) + "\n")
+            .getBytes(StandardCharsets.UTF_8));
+        System.out.println("TensorRT's layers: " + file);
+        fusions = fromFile(file, plan);
+      }
+      List<CourseFigures.Figure> figures = CourseFigures.of(plan, name, fusions);
+      List<Path> written = CourseFigures.write(figures, graphviz, out, formats);
       for (CourseFigures.Figure f : figures) {
         System.out.println(f.name() + ": " + f.caption());
       }
       System.out.println("wrote " + written.size() + " files to " + out.toAbsolutePath().normalize());
       return 0;
     } catch (IOException e) {
-      throw new TftrtException("could not make a scratch folder for the model: " + e.getMessage(), e);
+      throw new TftrtException("could not write the figures: " + e.getMessage(), e);
     } finally {
       if (scratch != null) {
         deleteTree(scratch);
       }
+    }
+  }
+
+  /**
+   * Builds the plan's engines, saves them, and reads back each engine's layer names through TensorRT's inspector:
+   * {@code {"tensorRt": "<GPU, versions>", "layers": ["a + b", "x || y", ...]}}.
+   */
+  private static JsonObject tensorRtLayers(TrtGraphConverterV2 converter, TensorRtBackend tensorRt, Path saved)
+      throws IOException {
+    converter.build(null).close();
+    converter.save(saved);
+    JsonArray names = new JsonArray();
+    List<Path> plans;
+    try (Stream<Path> files = Files.walk(saved)) {
+      plans = files.filter(p -> p.getFileName().toString().endsWith(".plan")).sorted().toList();
+    }
+    for (Path plan : plans) {
+      try (Engine engine = tensorRt.deserialize(Files.readAllBytes(plan))) {
+        for (JsonElement layer : JsonParser.parseString(engine.layerInformationJson()).getAsJsonObject()
+            .getAsJsonArray("Layers")) {
+          names.add(layer.isJsonObject() ? layer.getAsJsonObject().get("Name").getAsString() : layer.getAsString());
+        }
+      }
+    }
+    Availability a = tensorRt.availability();
+    JsonObject o = new JsonObject();
+    o.addProperty("tensorRt", "TensorRT " + a.tensorRtVersion() + " on " + a.gpuName());
+    o.add("layers", names);
+    return o;
+  }
+
+  private static CourseFigures.LayerFusions fromFile(Path file, ConversionPlan plan) {
+    try {
+      JsonObject o = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
+      List<String> layers = new ArrayList<>();
+      o.getAsJsonArray("layers").forEach(l -> layers.add(l.getAsString()));
+      return CourseFigures.LayerFusions.fromTensorRt(layers, plan.graph(),
+          "as " + o.get("tensorRt").getAsString() + " fused it");
+    } catch (IOException | JsonParseException | IllegalStateException | NullPointerException e) {
+      throw new TftrtException("--engine-layers " + file + " is not a layer file written by tftrt images on a GPU"
+          + " machine ({\"tensorRt\": ..., \"layers\": [...]}): " + e.getMessage(), e);
     }
   }
 

@@ -16,7 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,6 +45,51 @@ public final class CourseFigures {
     public LayerFusions {
       vertical = vertical.stream().map(List::copyOf).toList();
       horizontal = horizontal.stream().map(List::copyOf).toList();
+    }
+
+    /**
+     * The fusions TensorRT made, read from its engine inspector's layer names: {@code a + b + c} is one layer
+     * computing nodes a, b and c (vertical fusion), {@code x || y} one layer computing the branches x and y side
+     * by side (horizontal fusion). Network layers are named after the TensorFlow nodes they come from (with
+     * suffixes such as {@code /nchw}), so each name is mapped back to the graph's nodes; layers TensorRT adds
+     * itself (reformatting copies) map to none and are skipped.
+     */
+    public static LayerFusions fromTensorRt(List<String> layerNames, Graph graph, String source) {
+      List<String> byLength = graph.nodes().stream().map(Node::name).filter(n -> !graph.node(n).op().equals("Const"))
+          .sorted(java.util.Comparator.comparingInt(String::length).reversed()).toList();
+      List<List<String>> vertical = new ArrayList<>();
+      List<List<String>> horizontal = new ArrayList<>();
+      for (String layer : layerNames) {
+        List<String> heads = new ArrayList<>();
+        for (String branch : layer.split(" \\|\\| ")) {
+          List<String> nodes = nodesNamedIn(branch, byLength, graph);
+          if (nodes.size() > 1) {
+            vertical.add(nodes);
+          }
+          if (!nodes.isEmpty()) {
+            heads.add(nodes.get(0));
+          }
+        }
+        if (heads.size() > 1) {
+          horizontal.add(heads);
+        }
+      }
+      return new LayerFusions(vertical, horizontal, source);
+    }
+
+    /** The graph's nodes whose names occur in {@code text} as whole names, in graph order. */
+    private static List<String> nodesNamedIn(String text, List<String> namesLongestFirst, Graph graph) {
+      Set<String> found = new HashSet<>();
+      String rest = text;
+      for (String name : namesLongestFirst) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?<![\\w/.-])" + java.util.regex.Pattern.quote(name)
+            + "(?![\\w.-])").matcher(rest);
+        if (m.find()) {
+          found.add(name);
+          rest = m.replaceAll(" ");
+        }
+      }
+      return graph.nodes().stream().map(Node::name).filter(found::contains).toList();
     }
 
     /** The fusions the planner expects TensorRT to make ({@link FusionPreview}). */
@@ -104,20 +151,34 @@ public final class CourseFigures {
     return figures;
   }
 
-  /**
-   * Lays out every figure with {@code graphviz} and writes {@code <name>.svg}, {@code <name>.png} and
-   * {@code <name>.dot} into {@code out} (created if needed), each written beside its place and then renamed.
-   */
+  /** The file formats {@link #write} can make. */
+  public static final List<String> FORMATS = List.of("dot", "svg", "png");
+
+  /** {@link #write(List, Graphviz, Path, Collection)} in every format. */
   public static List<Path> write(List<Figure> figures, Graphviz graphviz, Path out) {
+    return write(figures, graphviz, out, FORMATS);
+  }
+
+  /**
+   * Lays out every figure with {@code graphviz} and writes {@code <name>.<format>} for each of {@code formats}
+   * ({@link #FORMATS}) into {@code out} (created if needed), each written beside its place and then renamed.
+   */
+  public static List<Path> write(List<Figure> figures, Graphviz graphviz, Path out, Collection<String> formats) {
+    if (formats.isEmpty() || !FORMATS.containsAll(formats)) {
+      throw new TftrtException("figure formats are " + String.join(", ", FORMATS) + "; got " + formats);
+    }
     List<Path> written = new ArrayList<>();
     try {
       Files.createDirectories(out);
       for (Figure f : figures) {
-        byte[] svg = graphviz.svg(f.dot()).getBytes(StandardCharsets.UTF_8);
-        byte[] png = graphviz.png(f.dot());
-        written.add(writeAtomically(out.resolve(f.name() + ".dot"), f.dot().getBytes(StandardCharsets.UTF_8)));
-        written.add(writeAtomically(out.resolve(f.name() + ".svg"), svg));
-        written.add(writeAtomically(out.resolve(f.name() + ".png"), png));
+        for (String format : FORMATS) {
+          if (!formats.contains(format)) {
+            continue;
+          }
+          byte[] bytes = format.equals("dot") ? f.dot().getBytes(StandardCharsets.UTF_8)
+              : format.equals("svg") ? graphviz.svg(f.dot()).getBytes(StandardCharsets.UTF_8) : graphviz.png(f.dot());
+          written.add(writeAtomically(out.resolve(f.name() + "." + format), bytes));
+        }
       }
     } catch (IOException e) {
       throw new TftrtException("could not write the figures to " + out + ": " + e.getMessage(), e);

@@ -53,4 +53,44 @@ class ImagesCommandTest {
     assertTrue(message.startsWith("tftrt: ") && message.contains("nope"), message);
     assertTrue(Files.notExists(out), "nothing written");
   }
+
+  @Test
+  void engineLayersFromAGpuMachineDecideTheFusions() throws Exception {
+    Path layers = dir.resolve("inception-block-tensorrt-layers.json");
+    Files.writeString(layers, "{\"tensorRt\": \"TensorRT 8.6.1 on a test GPU\", \"layers\": ["
+        + "\"branch1x1/Conv2D + branch1x1/BiasAdd + branch1x1/Relu || branch3x3_reduce/Conv2D + branch3x3_reduce/Relu\","
+        + " \"dense/MatMul + dense/BiasAdd\"]}");
+    Path out = dir.resolve("images");
+    PrintStream old = System.out;
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+    try {
+      assertEquals(0, Main.run("images", "--out", out.toString(), "--engine-layers", layers.toString(),
+          "--formats", "svg"));
+    } finally {
+      System.setOut(old);
+    }
+    String text = printed.toString(StandardCharsets.UTF_8);
+    assertTrue(text.contains("2 sibling layers reading one tensor became one wider layer (as TensorRT 8.6.1 on a"
+        + " test GPU fused it)"), text);
+    try (var files = Files.list(out)) {
+      assertEquals(4, files.count(), "svg only");
+    }
+  }
+
+  @Test
+  void aLayerFileThatIsNotOneIsRefused() throws Exception {
+    Path layers = Files.writeString(dir.resolve("layers.json"), "[1, 2]");
+    PrintStream old = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      assertEquals(2, Main.run("images", "--out", dir.resolve("images").toString(), "--engine-layers",
+          layers.toString()));
+    } finally {
+      System.setErr(old);
+    }
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("is not a layer file written by tftrt images"),
+        err.toString(StandardCharsets.UTF_8));
+  }
 }

@@ -2,6 +2,7 @@ package dev.tftrt.figures;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tftrt.TrtConversionParams;
@@ -21,12 +22,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The course's figures drawn from the zoo's Inception block, as TensorFlow Java wrote it. */
 class CourseFiguresTest {
+  private static ConversionPlan plan;
   private static List<CourseFigures.Figure> figures;
 
   @BeforeAll
   static void planTheInceptionBlock() {
     // Every op is a candidate here: the figures are about fusion, not about which converters exist.
-    ConversionPlan plan = Planner.plan(Planner.prepare(SavedModelFreezer.freeze(GeneratedModels.inceptionBlock()),
+    plan = Planner.plan(Planner.prepare(SavedModelFreezer.freeze(GeneratedModels.inceptionBlock()),
         g -> Map.of()), TrtConversionParams.defaults(),
         n -> n.op().equals("Placeholder") ? Optional.of("graph input") : Optional.empty());
     figures = CourseFigures.of(plan, "inception-block");
@@ -89,5 +91,38 @@ class CourseFiguresTest {
     try (var files = Files.list(out.resolve("images"))) {
       assertEquals(12, files.count(), "no temporary files left behind");
     }
+  }
+
+  @Test
+  void tensorRtLayerNamesDecideTheFusionsWhenGiven() {
+    // Layer names as TensorRT 8.6's engine inspector prints them ("a + b" fused, "x || y" side by side), with
+    // suffixes and wrappers around the TF node names, and a layer TensorRT added itself.
+    List<String> layers = List.of(
+        "branch1x1/Conv2D + branch1x1/BiasAdd + branch1x1/Relu || branch3x3_reduce/Conv2D/nchw + "
+            + "branch3x3_reduce/BiasAdd + branch3x3_reduce/Relu || branch5x5_reduce/Conv2D + branch5x5_reduce/BiasAdd"
+            + " + branch5x5_reduce/Relu",
+        "PWN(branch3x3/Conv2D + branch3x3/BiasAdd + branch3x3/Relu)",
+        "Reformatting CopyNode for Input Tensor 0 to concat",
+        "dense/MatMul + dense/BiasAdd");
+    CourseFigures.LayerFusions fusions = CourseFigures.LayerFusions.fromTensorRt(layers, plan.graph(),
+        "as TensorRT 8.6.1 on a test GPU fused it");
+    assertEquals(List.of(List.of("branch1x1/Conv2D", "branch3x3_reduce/Conv2D", "branch5x5_reduce/Conv2D")),
+        fusions.horizontal());
+    assertEquals(5, fusions.vertical().size(), fusions.vertical().toString());
+    assertEquals(List.of("branch3x3_reduce/Conv2D", "branch3x3_reduce/BiasAdd", "branch3x3_reduce/Relu"),
+        fusions.vertical().get(1));
+    CourseFigures.Figure wide = CourseFigures.of(plan, "inception-block", fusions).get(2);
+    assertTrue(wide.caption().endsWith("(as TensorRT 8.6.1 on a test GPU fused it)"), wide.caption());
+    assertTrue(wide.dot().contains("1x1 CBR, 64 + 96 + 16 filters\\n(3 layers in one)"), wide.dot());
+  }
+
+  @Test
+  void writesOnlyTheFormatsAsked(@TempDir Path out) throws Exception {
+    CourseFigures.write(figures, Graphviz.find(), out, List.of("svg"));
+    try (var files = Files.list(out)) {
+      assertEquals(4, files.filter(p -> p.toString().endsWith(".svg")).count());
+    }
+    assertThrows(dev.tftrt.TftrtException.class, () -> CourseFigures.write(figures, Graphviz.find(), out,
+        List.of("gif")));
   }
 }

@@ -182,8 +182,8 @@ public final class TftrtMagics {
     @Option(names = "--max-engines", paramLabel = "N", description = "at most this many engines (smallest dropped)")
     Integer maxEngines;
 
-    @Option(names = "--output", paramLabel = "<dir>", description = "save the converted model there (its"
-        + " engines are built when it is loaded on a GPU, unless --build built them)")
+    @Option(names = "--output", paramLabel = "<dir>", description = "build the engines (where TensorRT is;"
+        + " otherwise they are built when the model is loaded on a GPU) and save the converted model there")
     String output;
 
     @Option(names = "--build", description = "build the engines now where TensorRT is, at batch max_batch_size"
@@ -206,26 +206,26 @@ public final class TftrtMagics {
       throw new MagicUsageException(e.getMessage() + "\n" + usage(new ConvertOptions()));
     }
     Path output = options.output == null ? null : workingDirectory.resolve(options.output).normalize();
-    if ((output != null || options.build) && converted.precisionMode() == Precision.INT8
-        && converted.useCalibration()) {
-      throw new MagicUsageException((options.build ? "--build" : "--output") + " with INT8 needs calibration data,"
-          + " which %tftrt_convert cannot take: in a cell call converter.convert(calibrationBatches) and then"
-          + " converter.build(null) or converter.save(dir), or set --use-calibration=false\n"
+    boolean build = options.build || output != null;
+    if (build && converted.precisionMode() == Precision.INT8 && converted.useCalibration()) {
+      throw new MagicUsageException((output != null ? "--output" : "--build") + " with INT8 needs calibration"
+          + " data, which %tftrt_convert cannot take: in a cell call converter.convert(calibrationBatches),"
+          + " converter.build(null) and converter.save(dir), or set --use-calibration=false\n"
           + usage(new ConvertOptions()));
     }
-    int steps = 1 + (options.build ? 1 : 0) + (output != null ? 1 : 0);
-    ProgressSink.Tracker tracker = progress.start("Converting " + model.getFileName(), steps);
+    ProgressSink.Tracker tracker = progress.start("Converting " + model.getFileName(),
+        1 + (build ? 1 : 0) + (output != null ? 1 : 0));
     TrtGraphConverterV2 opened = converters.open(model, converted);
     tracker.at(0, "freezing, optimizing and segmenting");
     opened.convert();
     converter = opened;
-    if (options.build) {
-      tracker.at(1, "building the engines");
+    if (build) {
+      tracker.at(1, "building the engines (where TensorRT is)");
       // The engines stay in the converter for save; their fusions are kept for %tftrt_fusions.
-      opened.withProgress(m -> tracker.at(1, m)).build(null).close();
+      opened.build(null).close();
     }
     if (output != null) {
-      tracker.at(steps - 1, "saving to " + output);
+      tracker.at(2, "saving to " + output);
       opened.save(output);
     }
     tracker.finish();

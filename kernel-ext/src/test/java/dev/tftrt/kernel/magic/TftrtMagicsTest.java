@@ -144,7 +144,8 @@ class TftrtMagicsTest {
     TftrtMagics real = new TftrtMagics(TrtGraphConverterV2::new, Comparison::builder, Graphviz::find, sink, dir);
     real.tftrtConvert(List.of("mlp", "--output", "mlp-trt"));
     assertTrue(Files.isRegularFile(dir.resolve("mlp-trt").resolve(ConvertedModelFiles.MANIFEST)));
-    assertTrue(progress.contains("Converting mlp 1/2 saving to " + dir.resolve("mlp-trt")), progress.toString());
+    assertTrue(progress.contains("Converting mlp 1/3 building the engines (where TensorRT is)"), progress.toString());
+    assertTrue(progress.contains("Converting mlp 2/3 saving to " + dir.resolve("mlp-trt")), progress.toString());
     assertEquals(before, sizes(model), "the SavedModel is not written to");
 
     TftrtException inside = assertThrows(TftrtException.class,
@@ -173,7 +174,7 @@ class TftrtMagicsTest {
         preview.table().rowCount());
 
     m.tftrtConvert(List.of("mlperf_tiny_kws_dscnn_tf2", "--build"));
-    assertTrue(progress.contains("Converting mlperf_tiny_kws_dscnn_tf2 1/2 building the engines"),
+    assertTrue(progress.contains("Converting mlperf_tiny_kws_dscnn_tf2 1/2 building the engines (where TensorRT is)"),
         progress.toString());
     FusionReport built = m.tftrtFusions(List.of());
     assertTrue(built.isBuilt());
