@@ -174,8 +174,8 @@ class TftrtMagicsTest {
         preview.table().rowCount());
 
     m.tftrtConvert(List.of("mlperf_tiny_kws_dscnn_tf2", "--build"));
-    assertTrue(progress.contains("Converting mlperf_tiny_kws_dscnn_tf2 1/2 building the engines (where TensorRT is)"),
-        progress.toString());
+    assertTrue(progress.contains("Converting mlperf_tiny_kws_dscnn_tf2 1/2 building the engines (where TensorRT"
+        + " is)"), progress.toString());
     FusionReport built = m.tftrtFusions(List.of());
     assertTrue(built.isBuilt());
     assertFalse(built.built().layers().isEmpty());
