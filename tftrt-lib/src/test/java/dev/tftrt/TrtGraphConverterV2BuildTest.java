@@ -25,6 +25,7 @@ import dev.tftrt.graph.TensorValue;
 import dev.tftrt.runtime.ConvertedModel;
 import dev.tftrt.runtime.FallbackCount;
 import dev.tftrt.runtime.FallbackReason;
+import dev.tftrt.runtime.OneContextPerEngine;
 import dev.tftrt.runtime.TensorFlowEngines;
 import dev.tftrt.zoo.GeneratedModels;
 import dev.tftrt.zoo.ModelZoo;
@@ -335,11 +336,13 @@ class TrtGraphConverterV2BuildTest {
     }
   }
 
+  /** With engines that allow one live context each, as TensorRT 8's do: calls share the contexts, none falls back. */
   @Test
   void manyThreadsGetWhatOneThreadGets() throws Exception {
     TrtConversionParams params = TrtConversionParams.builder().maxBatchSize(4).build();
     try (TensorFlowEngines engines = new TensorFlowEngines();
-        ConvertedModel m = converter(params, engines, new ArrayList<>()).build(List.of(batch(1, 1)))) {
+        ConvertedModel m = converter(params, engines, new ArrayList<>())
+            .withBackend(new OneContextPerEngine(engines.backend())).build(List.of(batch(1, 1)))) {
       List<Map<String, TensorValue>> inputs = new ArrayList<>();
       List<TensorValue> sequential = new ArrayList<>();
       for (int i = 0; i < 12; i++) {

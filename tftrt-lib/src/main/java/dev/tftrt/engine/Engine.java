@@ -34,6 +34,14 @@ public interface Engine extends AutoCloseable {
    */
   String layerInformationJson();
 
+  /**
+   * How many execution contexts of this engine may be alive at once and still run. TensorRT 8 gives an
+   * optimization profile to one live context per profile; a further context has none and cannot enqueue.
+   */
+  default int maxContexts() {
+    return Integer.MAX_VALUE;
+  }
+
   /** Device memory a context needs, in bytes. */
   long deviceMemoryBytes();
 

@@ -98,7 +98,12 @@ public final class ConvertedModel implements AutoCloseable {
       ConvertedModelFiles.Read read = ConvertedModelFiles.read(dir);
       List<String> messages = new ArrayList<>(read.problems());
       read.problems().forEach(progress::progress);
-      return open(read.contents(), messages);
+      try {
+        return open(read.contents(), messages);
+      } catch (IllegalArgumentException e) {
+        throw new TftrtException("the converted model in " + dir.toAbsolutePath() + " does not hold together ("
+            + e.getMessage() + "); convert the SavedModel again", e);
+      }
     }
 
     /** A model from contents in memory (what a converter built). */

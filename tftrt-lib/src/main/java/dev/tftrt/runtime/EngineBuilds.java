@@ -48,10 +48,6 @@ public final class EngineBuilds {
     return backend;
   }
 
-  public TrtConversionParams params() {
-    return params;
-  }
-
   /**
    * The profile TF-TRT uses for these input shapes: with {@code isDynamicOp} the batch runs from 1 to
    * {@code maxBatchSize} (or to the given batch when larger) and the other dimensions are fixed; without it,

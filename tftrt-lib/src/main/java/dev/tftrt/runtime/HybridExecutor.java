@@ -23,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.tensorflow.GraphOperation;
@@ -44,8 +43,11 @@ public final class HybridExecutor implements AutoCloseable {
   private final List<Stage> stages = new ArrayList<>();
   private final TensorRtBackend backend;
   private final FallbackCounter fallbacks = new FallbackCounter();
-  private final ConcurrentLinkedQueue<Contexts> idleContexts = new ConcurrentLinkedQueue<>();
-  private final List<Contexts> allContexts = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Idle and all sets of contexts; guarded by idleContexts. Calls wait when every set allowed is in use. */
+  private final java.util.ArrayDeque<Contexts> idleContexts = new java.util.ArrayDeque<>();
+  private final List<Contexts> allContexts = new ArrayList<>();
+  /** Live contexts per engine, to keep within {@link Engine#maxContexts()}; guarded by itself. */
+  private final Map<Engine, Integer> liveContexts = new IdentityHashMap<>();
   private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private final Map<TensorRef, DataType> types;
   /** Constants a segment reads as an input (when the converters left the Const out of it): fed from the graph. */
@@ -178,7 +180,7 @@ public final class HybridExecutor implements AutoCloseable {
       } finally {
         values.release();
         if (contexts != null) {
-          idleContexts.add(contexts);
+          giveBack(contexts);
         }
       }
     } finally {
@@ -186,13 +188,54 @@ public final class HybridExecutor implements AutoCloseable {
     }
   }
 
+  /**
+   * A set of contexts for one call: an idle one, a new one while the engines allow more contexts (TensorRT 8:
+   * one live context per engine), else the next one given back.
+   */
   private Contexts borrowContexts() {
-    Contexts c = idleContexts.poll();
-    if (c == null) {
-      c = new Contexts();
-      allContexts.add(c);
+    synchronized (idleContexts) {
+      while (true) {
+        Contexts c = idleContexts.poll();
+        if (c != null) {
+          return c;
+        }
+        if (allContexts.size() < contextLimit()) {
+          c = new Contexts();
+          allContexts.add(c);
+          return c;
+        }
+        try {
+          idleContexts.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new TftrtException("interrupted while waiting for a free execution context", e);
+        }
+      }
     }
-    return c;
+  }
+
+  private void giveBack(Contexts c) {
+    synchronized (idleContexts) {
+      if (allContexts.size() > contextLimit()) {
+        // An engine built at run time allows fewer contexts than there are sets: retire this one.
+        allContexts.remove(c);
+        c.close();
+      } else {
+        idleContexts.add(c);
+      }
+      idleContexts.notifyAll();
+    }
+  }
+
+  /** The fewest contexts any engine allows (at least one). */
+  private int contextLimit() {
+    int limit = Integer.MAX_VALUE;
+    for (SegmentEngines s : segments()) {
+      for (SegmentEngine e : s.engines()) {
+        limit = Math.min(limit, e.engine().maxContexts());
+      }
+    }
+    return Math.max(1, limit);
   }
 
   /** Waits for running calls, then frees sessions, contexts, streams and engines. Idempotent. */
@@ -204,9 +247,11 @@ public final class HybridExecutor implements AutoCloseable {
         return;
       }
       closed = true;
-      allContexts.forEach(Contexts::close);
-      allContexts.clear();
-      idleContexts.clear();
+      synchronized (idleContexts) {
+        allContexts.forEach(Contexts::close);
+        allContexts.clear();
+        idleContexts.clear();
+      }
       stages.forEach(Stage::close);
     } finally {
       lifecycle.writeLock().unlock();
@@ -242,7 +287,20 @@ public final class HybridExecutor implements AutoCloseable {
     }
 
     ExecutionContext forEngine(Engine e) {
-      return byEngine.computeIfAbsent(e, k -> k.createContext(stream()));
+      ExecutionContext c = byEngine.get(e);
+      if (c == null) {
+        synchronized (liveContexts) {
+          int live = liveContexts.getOrDefault(e, 0);
+          if (live >= e.maxContexts()) {
+            throw new IllegalStateException("the engine's " + live + " execution context(s) are all held by "
+                + "other calls (TensorRT allows " + e.maxContexts() + ")");
+          }
+          liveContexts.put(e, live + 1);
+        }
+        c = e.createContext(stream());
+        byEngine.put(e, c);
+      }
+      return c;
     }
 
     /** The device tensor for {@code ref} in this call: last call's when type and shape match, else a new one. */
@@ -269,6 +327,9 @@ public final class HybridExecutor implements AutoCloseable {
       tensors.values().forEach(DeviceTensor::close);
       tensors.clear();
       byEngine.values().forEach(ExecutionContext::close);
+      synchronized (liveContexts) {
+        byEngine.keySet().forEach(e -> liveContexts.merge(e, -1, Integer::sum));
+      }
       byEngine.clear();
       if (stream != null) {
         stream.close();

@@ -92,10 +92,11 @@ public final class JavaCppTensorRtBackend implements TensorRtBackend {
       return new Availability(true, "", p.name().getString(), p.major() + "." + p.minor(),
           cudaVersion(driver[0]), cudaVersion(runtimeVersion[0]), trt);
     } catch (LinkageError | RuntimeException e) {
-      String m = String.valueOf(e.getMessage());
-      int nl = m.indexOf('\n');
+      // The JVM's message lists the whole java.library.path; the library's name is what tells the user anything.
+      String m = String.valueOf(e.getMessage()).lines().findFirst().orElse("")
+          .replaceFirst(" in java\\.library\\.path.*", "");
       return Availability.unavailable("the CUDA/TensorRT native libraries could not be loaded ("
-          + e.getClass().getSimpleName() + ": " + (nl > 0 ? m.substring(0, nl) : m) + ")");
+          + e.getClass().getSimpleName() + ": " + m + ")");
     }
   }
 

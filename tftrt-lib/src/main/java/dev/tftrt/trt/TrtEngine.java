@@ -63,6 +63,12 @@ final class TrtEngine implements Engine {
     return new TrtExecutionContext(this, (CudaStream) stream, false);
   }
 
+  /** Contexts use profile 0, which TensorRT gives to the first live context only. */
+  @Override
+  public int maxContexts() {
+    return 1;
+  }
+
   @Override
   public String layerInformationJson() {
     IEngineInspector inspector = handle().createEngineInspector();

@@ -246,6 +246,16 @@ class ConvertedModelFilesTest {
   }
 
   @Test
+  void aManifestNamingNodesTheGraphLacksIsRefused() throws IOException {
+    JsonObject m = manifest();
+    m.getAsJsonArray("segments").get(0).getAsJsonObject().getAsJsonArray("nodes").add("no_such_node");
+    writeManifest(m);
+    TftrtException e = assertThrows(TftrtException.class, () -> loader(engines.backend()).load(saved));
+    assertEquals("the converted model in " + saved + " does not hold together (segment 'TRTEngineOp_000' names "
+        + "node 'no_such_node', which is not in the graph); convert the SavedModel again", e.getMessage());
+  }
+
+  @Test
   void aPathLeavingTheModelDirectoryIsRefused() throws IOException {
     Files.write(tmp.resolve("outside.pb"), new byte[] {1, 2, 3});
     for (String path : new String[] {"../outside.pb", tmp.resolve("outside.pb").toString(),
