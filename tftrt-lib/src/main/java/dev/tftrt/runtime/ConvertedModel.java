@@ -32,8 +32,9 @@ import java.util.Objects;
  * has room, otherwise the segment runs natively), or no engine exists and {@code allowBuildAtRuntime} is false.
  * {@link #fallbacks()} counts each with its reason; {@link #messages()} says what loading found.
  *
- * <p>{@link #run} is safe from many threads at once (each call borrows its own execution contexts) and gives
- * the same results as one thread. {@link #close()} waits for running calls and frees every engine.
+ * <p>{@link #run} is safe from many threads at once and gives the same results as one thread: each call borrows
+ * execution contexts from a pool no larger than the engines allow (TensorRT 8: one live context per engine, so
+ * concurrent calls take turns on the engines). {@link #close()} waits for running calls and frees every engine.
  */
 public final class ConvertedModel implements AutoCloseable {
   private final ConvertedModelContents contents;
