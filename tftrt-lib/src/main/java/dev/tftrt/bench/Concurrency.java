@@ -6,12 +6,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BrokenBarrierException;
-import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -30,7 +30,8 @@ public final class Concurrency {
 
   /**
    * Each of {@code threads} threads prepares {@code batch}, runs it {@code warmup} long, then all run together
-   * for {@code measure}; throughput is images completed in the window over its wall time.
+   * for {@code measure}; throughput is images completed in the window over its wall time. A thread that fails
+   * stops the measurement with its exception; every thread has closed its prepared run when this returns.
    */
   public static Result measure(InferenceTarget target, Map<String, TensorValue> batch, int threads,
       Duration warmup, Duration measure) {
@@ -39,20 +40,21 @@ public final class Concurrency {
     }
     int batchSize = Math.toIntExact(batch.values().iterator().next().shape().dim(0));
     ExecutorService pool = Executors.newFixedThreadPool(threads);
-    CyclicBarrier warm = new CyclicBarrier(threads + 1);
-    CyclicBarrier done = new CyclicBarrier(threads + 1);
+    List<Future<Long>> counts = new ArrayList<>();
+    CountDownLatch warmedUp = new CountDownLatch(threads);
+    CountDownLatch go = new CountDownLatch(1);
     AtomicBoolean timing = new AtomicBoolean();
     AtomicBoolean stop = new AtomicBoolean();
     try {
-      List<Future<Long>> counts = new ArrayList<>();
       for (int i = 0; i < threads; i++) {
         counts.add(pool.submit(() -> {
           try (PreparedRun run = target.prepare(batch)) {
             long end = System.nanoTime() + warmup.toNanos();
             do {
               run.run();
-            } while (System.nanoTime() < end);
-            warm.await();
+            } while (System.nanoTime() < end && !stop.get());
+            warmedUp.countDown();
+            go.await();
             long n = 0;
             while (!stop.get()) {
               run.run();
@@ -60,24 +62,20 @@ public final class Concurrency {
                 n++;
               }
             }
-            done.await();
             return n;
-          } catch (RuntimeException e) {
-            // Break the barriers, so that the other threads and the caller stop waiting for this one.
-            warm.reset();
-            done.reset();
-            throw e;
           }
         }));
       }
-      warm.await();
+      while (!warmedUp.await(50, TimeUnit.MILLISECONDS)) {
+        throwIfOneFailed(counts);
+      }
       timing.set(true);
+      go.countDown();
       long start = System.nanoTime();
       Thread.sleep(measure.toMillis());
       timing.set(false);
       long elapsed = System.nanoTime() - start;
       stop.set(true);
-      done.await();
       long runs = 0;
       for (Future<Long> f : counts) {
         runs += f.get();
@@ -87,10 +85,26 @@ public final class Concurrency {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TftrtException("interrupted while measuring " + target.name());
-    } catch (BrokenBarrierException | ExecutionException e) {
-      throw new TftrtException("a thread running " + target.name() + " failed: " + e.getCause(), e);
+    } catch (ExecutionException e) {
+      throw new TftrtException("a thread running " + target.name() + " failed: " + e.getCause(), e.getCause());
     } finally {
+      // The threads close their prepared runs (GPU contexts) before the caller may close the target's engine.
+      stop.set(true);
+      go.countDown();
       pool.shutdownNow();
+      try {
+        pool.awaitTermination(1, TimeUnit.MINUTES);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static void throwIfOneFailed(List<Future<Long>> counts) throws ExecutionException, InterruptedException {
+    for (Future<Long> f : counts) {
+      if (f.isDone()) {
+        f.get();
+      }
     }
   }
 }

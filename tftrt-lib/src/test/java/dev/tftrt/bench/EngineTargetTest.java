@@ -103,4 +103,61 @@ class EngineTargetTest {
     assertThrows(TftrtException.class, () -> Concurrency.measure(t, batch(), 0, Duration.ofMillis(1),
         Duration.ofMillis(1)));
   }
+
+  @Test
+  void aFailingThreadStopsTheMeasurementAndEveryRunIsClosedFirst() {
+    AtomicInteger open = new AtomicInteger();
+    AtomicInteger prepared = new AtomicInteger();
+    EngineTarget inner = new EngineTarget("relu", "FP32", backend, engine, EngineTarget.Mode.WITH_COPIES);
+    InferenceTarget failingSecond = new InferenceTarget() {
+      @Override
+      public String name() {
+        return "second thread fails";
+      }
+
+      @Override
+      public String precision() {
+        return "FP32";
+      }
+
+      @Override
+      public Map<String, dev.tftrt.graph.TensorInfo> inputs() {
+        return inner.inputs();
+      }
+
+      @Override
+      public PreparedRun prepare(Map<String, TensorValue> batch) {
+        PreparedRun run = inner.prepare(batch);
+        open.incrementAndGet();
+        boolean fail = prepared.incrementAndGet() == 2;
+        return new PreparedRun() {
+          @Override
+          public void run() {
+            if (fail) {
+              throw new IllegalStateException("TensorRT could not enqueue the engine");
+            }
+            run.run();
+          }
+
+          @Override
+          public Map<String, TensorValue> outputs() {
+            return run.outputs();
+          }
+
+          @Override
+          public void close() {
+            run.close();
+            open.decrementAndGet();
+          }
+        };
+      }
+
+      @Override
+      public void close() {}
+    };
+    TftrtException e = assertThrows(TftrtException.class, () -> Concurrency.measure(failingSecond, batch(), 3,
+        Duration.ofMillis(20), Duration.ofMillis(100)));
+    assertTrue(e.getMessage().contains("could not enqueue"), e.getMessage());
+    assertEquals(0, open.get(), "every thread closed its prepared run before measure returned");
+  }
 }
