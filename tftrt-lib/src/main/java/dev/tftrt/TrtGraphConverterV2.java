@@ -16,6 +16,7 @@ import dev.tftrt.runtime.ConvertedModel;
 import dev.tftrt.runtime.ConvertedModelContents;
 import dev.tftrt.runtime.ConvertedModelFiles;
 import dev.tftrt.runtime.EngineBuilds;
+import dev.tftrt.runtime.EngineFusions;
 import dev.tftrt.runtime.EnginePlan;
 import dev.tftrt.runtime.FallbackReason;
 import dev.tftrt.runtime.HybridExecutor;
@@ -73,6 +74,8 @@ public final class TrtGraphConverterV2 {
   /** What was built for {@link #plan}: per segment, its engines or why it failed; null until built. */
   private Built built;
   private boolean calibrated;
+  /** What TensorRT fused in the engines of the last {@link #build}; null until it built some. */
+  private EngineFusions fusions;
 
   /**
    * Converts the {@value SavedModelFreezer#DEFAULT_SIGNATURE} signature of the
@@ -156,6 +159,7 @@ public final class TrtGraphConverterV2 {
   public ConversionPlan convert() {
     plan = replan(params);
     built = null;
+    fusions = null;
     calibrated = false;
     return plan;
   }
@@ -253,7 +257,25 @@ public final class TrtGraphConverterV2 {
         buildSegment(b, spec, shapes.get(i), null);
       }
     }
-    return ConvertedModel.loader().backend(backend()).networks(networks).progress(progress).of(contents(p, b));
+    ConvertedModel model = ConvertedModel.loader().backend(backend()).networks(networks).progress(progress)
+        .of(contents(p, b));
+    try {
+      EngineFusions f = model.fusions();
+      fusions = f.layers().isEmpty() ? null : f;
+    } catch (TftrtException e) {
+      // The engines run all the same; only the report of their fusions is missing.
+      progress.progress("cannot tell what TensorRT fused: " + e.getMessage());
+      fusions = null;
+    }
+    return model;
+  }
+
+  /**
+   * What TensorRT fused in the engines the last {@link #build} made (compare it with {@code plan().fusions()},
+   * the preview); empty before building or when no engine was built.
+   */
+  public Optional<EngineFusions> fusions() {
+    return Optional.ofNullable(fusions);
   }
 
   /**

@@ -111,6 +111,11 @@ public final class ConvertCommand implements Callable<Integer> {
       System.out.println("wrote " + written);
       if (converted.tensorRt().available()) {
         converted.segments().forEach(s -> System.out.println("  " + s));
+        converter.fusions().ifPresent(f -> {
+          System.out.println();
+          System.out.print(f);
+          System.out.print(f.compareWith(converter.plan().fusions()));
+        });
       } else {
         System.out.println("no engines were built (" + converted.tensorRt().describe() + "); they are built when "
             + "the model is loaded where TensorRT is" + (noBuildAtRuntime ? " (or the segments run in TensorFlow: "

@@ -287,6 +287,17 @@ public final class ConvertedModel implements AutoCloseable {
     }).toList();
   }
 
+  /**
+   * What TensorRT fused in the engines this model has now: every engine layer mapped back to its TF nodes
+   * (read from TensorRT's engine inspector); segments without an engine are listed with why.
+   */
+  public EngineFusions fusions() {
+    if (executor.isClosed()) {
+      throw new TftrtException("this model is closed; load it again to see its engines' fusions");
+    }
+    return EngineFusions.of(contents.graph(), executor.segments());
+  }
+
   // ---- saving ----
 
   /**

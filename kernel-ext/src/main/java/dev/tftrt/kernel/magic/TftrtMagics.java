@@ -12,7 +12,7 @@ import dev.tftrt.kernel.render.Svg;
 import dev.tftrt.plan.ConversionPlan;
 import dev.tftrt.plan.ConversionSummary;
 import dev.tftrt.plan.DotExport;
-import dev.tftrt.runtime.ConvertedModel;
+import dev.tftrt.runtime.FusionReport;
 import io.github.spencerpark.jupyter.kernel.magic.registry.CellMagic;
 import io.github.spencerpark.jupyter.kernel.magic.registry.LineMagic;
 import java.nio.file.Files;
@@ -27,7 +27,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import tech.tablesaw.api.Table;
 
 /**
  * The TF-TRT magics. They keep the session's conversion parameters ({@code %%tftrt_params}) and its last
@@ -186,6 +185,10 @@ public final class TftrtMagics {
     @Option(names = "--output", paramLabel = "<dir>", description = "build the engines (where TensorRT is;"
         + " otherwise they are built when the model is loaded on a GPU) and save the converted model there")
     String output;
+
+    @Option(names = "--build", description = "build the engines now where TensorRT is, at batch max_batch_size"
+        + " (then %%tftrt_fusions shows what TensorRT fused)")
+    boolean build;
   }
 
   /** Plans the conversion (see {@link ConvertOptions}); the converter is kept for the other magics. */
@@ -203,22 +206,27 @@ public final class TftrtMagics {
       throw new MagicUsageException(e.getMessage() + "\n" + usage(new ConvertOptions()));
     }
     Path output = options.output == null ? null : workingDirectory.resolve(options.output).normalize();
-    if (output != null && converted.precisionMode() == Precision.INT8 && converted.useCalibration()) {
-      throw new MagicUsageException("--output with INT8 needs calibration data, which %tftrt_convert cannot take:"
-          + " in a cell call converter.convert(calibrationBatches), converter.build(null) and converter.save(dir),"
-          + " or set --use-calibration=false\n" + usage(new ConvertOptions()));
+    boolean build = options.build || output != null;
+    if (build && converted.precisionMode() == Precision.INT8 && converted.useCalibration()) {
+      throw new MagicUsageException((output != null ? "--output" : "--build") + " with INT8 needs calibration"
+          + " data, which %tftrt_convert cannot take: in a cell call converter.convert(calibrationBatches),"
+          + " converter.build(null) and converter.save(dir), or set --use-calibration=false\n"
+          + usage(new ConvertOptions()));
     }
-    ProgressSink.Tracker tracker = progress.start("Converting " + model.getFileName(), output == null ? 1 : 3);
+    ProgressSink.Tracker tracker = progress.start("Converting " + model.getFileName(),
+        1 + (build ? 1 : 0) + (output != null ? 1 : 0));
     TrtGraphConverterV2 opened = converters.open(model, converted);
     tracker.at(0, "freezing, optimizing and segmenting");
     opened.convert();
     converter = opened;
-    if (output != null) {
+    if (build) {
       tracker.at(1, "building the engines (where TensorRT is)");
-      try (ConvertedModel built = opened.build(null)) {
-        tracker.at(2, "saving to " + output);
-        opened.save(output);
-      }
+      // The engines stay in the converter for save; their fusions are kept for %tftrt_fusions.
+      opened.build(null).close();
+    }
+    if (output != null) {
+      tracker.at(2, "saving to " + output);
+      opened.save(output);
     }
     tracker.finish();
     return opened;
@@ -284,11 +292,15 @@ public final class TftrtMagics {
         + plan.graph().nodes().size() + " nodes");
   }
 
-  /** Which TF nodes the last conversion expects TensorRT to fuse, and into what. */
+  /**
+   * What TensorRT fused in the last conversion's engines, compared with the preview, when they were built
+   * ({@code %tftrt_convert --build}, or {@code converter.build(...)} in a cell); otherwise the preview, labelled so.
+   */
   @LineMagic("tftrt_fusions")
-  public Table tftrtFusions(List<String> args) {
+  public FusionReport tftrtFusions(List<String> args) {
     requireNoArgs("tftrt_fusions", args);
-    return lastPlan("tftrt_fusions").summary().fusionsTable();
+    ConversionPlan plan = lastPlan("tftrt_fusions");
+    return new FusionReport(plan.summary(), converter.fusions().orElse(null));
   }
 
   private ConversionPlan lastPlan(String magic) {

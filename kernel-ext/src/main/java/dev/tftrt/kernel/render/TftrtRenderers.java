@@ -6,6 +6,10 @@ import dev.tftrt.bench.BenchmarkCharts;
 import dev.tftrt.bench.ComparisonResult;
 import dev.tftrt.plan.ConversionPlan;
 import dev.tftrt.plan.ConversionSummary;
+import dev.tftrt.runtime.EngineFusions;
+import dev.tftrt.runtime.FusedLayer;
+import dev.tftrt.runtime.FusionComparison;
+import dev.tftrt.runtime.FusionReport;
 import io.github.spencerpark.jupyter.kernel.display.Renderer;
 import io.github.spencerpark.jupyter.kernel.display.mime.MIMEType;
 import java.util.Base64;
@@ -47,6 +51,13 @@ public final class TftrtRenderers {
           context.renderIfRequested(MIMEType.TEXT_HTML, () -> converterHtml(converter));
           context.renderIfRequested(MIMEType.TEXT_PLAIN, () -> converterText(converter));
         });
+    renderer.createRegistration(FusionReport.class)
+        .preferring(MIMEType.TEXT_HTML)
+        .supporting(MIMEType.TEXT_PLAIN)
+        .register((report, context) -> {
+          context.renderIfRequested(MIMEType.TEXT_HTML, () -> fusionsHtml(report));
+          context.renderIfRequested(MIMEType.TEXT_PLAIN, report::toString);
+        });
     renderer.createRegistration(ComparisonResult.class)
         .preferring(MIMEType.TEXT_HTML)
         .supporting(MIMEType.TEXT_PLAIN)
@@ -85,6 +96,34 @@ public final class TftrtRenderers {
     if (table.rowCount() > 0) {
       out.append(TableHtml.html(table, TableHtml.DEFAULT_MAX_ROWS)).append('\n');
     }
+  }
+
+  /** The engine layers and the comparison with the preview when built; else the preview, labelled so. */
+  static String fusionsHtml(FusionReport report) {
+    StringBuilder out = new StringBuilder("<div class=\"tftrt-fusions\">\n");
+    if (report.isBuilt()) {
+      EngineFusions f = report.built();
+      out.append("<p><b>What TensorRT fused</b>: ").append(f.layers().size()).append(" engine layers, ")
+          .append(f.count(FusedLayer.Kind.VERTICAL)).append(" vertical and ")
+          .append(f.count(FusedLayer.Kind.HORIZONTAL)).append(" horizontal fusions</p>\n");
+      appendTable(out, f.table());
+      FusionComparison c = report.comparison().orElseThrow();
+      out.append("<p><b>Compared with the preview</b>: ").append(c.count(FusionComparison.Outcome.FUSED))
+          .append(" of ").append(c.expected().size()).append(" expected fusions made, ")
+          .append(c.beyondPreview().size()).append(" beyond the preview</p>\n");
+      appendTable(out, c.table());
+      f.removed().forEach((segment, nodes) -> {
+        if (!nodes.isEmpty()) {
+          out.append("<p class=\"tftrt-note\">").append(HtmlText.escape("segment '" + segment
+              + "': in no engine layer (TensorRT removed them): " + String.join(", ", nodes))).append("</p>\n");
+        }
+      });
+    } else {
+      out.append("<p><b>Expected fusions</b> (preview: no engine built yet; <code>%tftrt_convert --build</code>"
+          + " where TensorRT is shows what it fused)</p>\n");
+      appendTable(out, report.table());
+    }
+    return out.append("</div>").toString();
   }
 
   static String converterHtml(TrtGraphConverterV2 converter) {

@@ -11,9 +11,13 @@ import dev.tftrt.TrtConversionParams;
 import dev.tftrt.TrtGraphConverterV2;
 import dev.tftrt.bench.Comparison;
 import dev.tftrt.bench.ComparisonResult;
+import dev.tftrt.convert.RecordingNetworkBuilder;
 import dev.tftrt.engine.Availability;
+import dev.tftrt.engine.RecordingTensorRtBackend;
 import dev.tftrt.figures.Graphviz;
 import dev.tftrt.runtime.ConvertedModelFiles;
+import dev.tftrt.runtime.FusionComparison;
+import dev.tftrt.runtime.FusionReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -148,6 +152,47 @@ class TftrtMagicsTest {
         () -> real.tftrtConvert(List.of("mlp", "--output", "mlp/variables/trt")));
     assertTrue(inside.getMessage().contains("mlp"), inside.getMessage());
     assertEquals(before, sizes(model), "the SavedModel is not written to");
+  }
+
+  /** The magics with the real converter building on the recording backend (every network layer one engine layer). */
+  static TftrtMagics recordingConverter(ProgressSink sink) {
+    return new TftrtMagics((dir, params) -> new TrtGraphConverterV2(dir, params)
+        .withBackend(new RecordingTensorRtBackend(RecordingNetworkBuilder::new)), Comparison::builder,
+        Graphviz::find, sink, MODELS);
+  }
+
+  @Test
+  void fusionsShowThePreviewUntilTheEnginesAreBuiltThenWhatTheyFused() {
+    TftrtMagics m = recordingConverter(sink);
+    m.tftrtConvert(List.of("mlperf_tiny_kws_dscnn_tf2"));
+    FusionReport preview = m.tftrtFusions(List.of());
+    assertFalse(preview.isBuilt());
+    assertTrue(preview.comparison().isEmpty());
+    assertTrue(preview.toString().startsWith("Expected fusions (preview: no engine built yet)"), preview.toString());
+    assertFalse(preview.summary().verticalFusions().isEmpty(), "the DS-CNN has conv+batch norm+relu chains");
+    assertEquals(preview.summary().verticalFusions().size() + preview.summary().horizontalFusions().size(),
+        preview.table().rowCount());
+
+    m.tftrtConvert(List.of("mlperf_tiny_kws_dscnn_tf2", "--build"));
+    assertTrue(progress.contains("Converting mlperf_tiny_kws_dscnn_tf2 1/2 building the engines (where TensorRT"
+        + " is)"), progress.toString());
+    FusionReport built = m.tftrtFusions(List.of());
+    assertTrue(built.isBuilt());
+    assertFalse(built.built().layers().isEmpty());
+    assertEquals(built.built().layers().size(), built.table().rowCount());
+    FusionComparison c = built.comparison().orElseThrow();
+    assertEquals(preview.summary().verticalFusions().size() + preview.summary().horizontalFusions().size(),
+        c.expected().size());
+    assertEquals(c.expected().size(), c.count(FusionComparison.Outcome.NOT_FUSED),
+        "the recording backend keeps every layer: nothing is fused");
+    assertTrue(built.toString().startsWith("What TensorRT fused: "), built.toString());
+  }
+
+  @Test
+  void buildRefusesInt8ThatNeedsCalibrationData() {
+    MagicUsageException e = assertThrows(MagicUsageException.class, () -> realConverter().tftrtConvert(
+        List.of("kotlindl_mnist_mlp_tf2", "--precision", "INT8", "--build")));
+    assertTrue(e.getMessage().startsWith("--build with INT8 needs calibration data"), e.getMessage());
   }
 
   @Test
