@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.tftrt.TftrtException;
+import dev.tftrt.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -198,7 +199,7 @@ public final class NotebookRunner {
       throw new TftrtException("could not execute the notebooks into " + out + ": " + e.getMessage(), e);
     } finally {
       if (prefix != null) {
-        deleteTree(prefix);
+        AtomicFiles.deleteTree(prefix);
       }
     }
   }
@@ -270,7 +271,7 @@ public final class NotebookRunner {
       problems.forEach(p -> log.accept("    " + p));
       return new Result(notebook, finalNotebook, finalHtml, codeCells, problems, seconds);
     } finally {
-      deleteTree(staging);
+      AtomicFiles.deleteTree(staging);
     }
   }
 
@@ -332,14 +333,6 @@ public final class NotebookRunner {
       return Files.move(from, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (AtomicMoveNotSupportedException e) {
       return Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-    }
-  }
-
-  private static void deleteTree(Path root) {
-    try (Stream<Path> paths = Files.walk(root)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // best effort: a temporary folder left behind is harmless
     }
   }
 }

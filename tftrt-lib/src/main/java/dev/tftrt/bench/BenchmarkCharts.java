@@ -1,6 +1,7 @@
 package dev.tftrt.bench;
 
 import dev.tftrt.TftrtException;
+import dev.tftrt.io.AtomicFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;

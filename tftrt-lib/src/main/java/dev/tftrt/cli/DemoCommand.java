@@ -5,17 +5,16 @@ import dev.tftrt.bench.InputSource;
 import dev.tftrt.bench.PreparedRun;
 import dev.tftrt.bench.SavedModelTarget;
 import dev.tftrt.graph.TensorValue;
+import dev.tftrt.io.AtomicFiles;
 import dev.tftrt.runtime.ConvertedModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -124,12 +123,8 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private static void deleteRecursively(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      System.err.println("tftrt: could not remove the temporary " + dir + ": " + e.getMessage());
+    if (!AtomicFiles.deleteTree(dir)) {
+      System.err.println("tftrt: could not remove all of the temporary " + dir);
     }
   }
 }

@@ -9,13 +9,13 @@ import com.google.gson.JsonParser;
 import dev.tftrt.TftrtException;
 import dev.tftrt.TrtConversionParams;
 import dev.tftrt.TrtGraphConverterV2;
-import dev.tftrt.bench.AtomicFiles;
 import dev.tftrt.engine.Availability;
 import dev.tftrt.engine.Engine;
 import dev.tftrt.engine.TensorRtBackend;
 import dev.tftrt.engine.TensorRtBackends;
 import dev.tftrt.figures.CourseFigures;
 import dev.tftrt.figures.Graphviz;
+import dev.tftrt.io.AtomicFiles;
 import dev.tftrt.plan.ConversionPlan;
 import dev.tftrt.zoo.ModelZoo;
 import java.io.IOException;
@@ -23,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -96,7 +95,7 @@ public final class ImagesCommand implements Callable<Integer> {
       throw new TftrtException("could not write the figures: " + e.getMessage(), e);
     } finally {
       if (scratch != null) {
-        deleteTree(scratch);
+        AtomicFiles.deleteTree(scratch);
       }
     }
   }
@@ -139,14 +138,6 @@ public final class ImagesCommand implements Callable<Integer> {
     } catch (IOException | JsonParseException | IllegalStateException | NullPointerException e) {
       throw new TftrtException("--engine-layers " + file + " is not a layer file written by tftrt images on a GPU"
           + " machine ({\"tensorRt\": ..., \"layers\": [...]}): " + e.getMessage(), e);
-    }
-  }
-
-  private static void deleteTree(Path root) {
-    try (Stream<Path> paths = Files.walk(root)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // a temporary folder left behind is harmless
     }
   }
 }

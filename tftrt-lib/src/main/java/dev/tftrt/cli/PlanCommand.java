@@ -2,7 +2,7 @@ package dev.tftrt.cli;
 
 import dev.tftrt.TrtConversionParams;
 import dev.tftrt.TrtGraphConverterV2;
-import dev.tftrt.bench.AtomicFiles;
+import dev.tftrt.io.AtomicFiles;
 import dev.tftrt.plan.ConversionPlan;
 import dev.tftrt.plan.ConversionSummary;
 import dev.tftrt.plan.DotExport;

@@ -5,16 +5,15 @@ import dev.tftrt.graph.Graph;
 import dev.tftrt.graph.Node;
 import dev.tftrt.graph.Shape;
 import dev.tftrt.graph.TensorRef;
+import dev.tftrt.io.AtomicFiles;
 import dev.tftrt.passes.RemovedNode;
 import dev.tftrt.plan.ConversionPlan;
 import dev.tftrt.plan.FusionPreview;
 import dev.tftrt.savedmodel.FreezeReport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -177,28 +176,15 @@ public final class CourseFigures {
           }
           byte[] bytes = format.equals("dot") ? f.dot().getBytes(StandardCharsets.UTF_8)
               : format.equals("svg") ? graphviz.svg(f.dot()).getBytes(StandardCharsets.UTF_8) : graphviz.png(f.dot());
-          written.add(writeAtomically(out.resolve(f.name() + "." + format), bytes));
+          Path file = out.resolve(f.name() + "." + format);
+          AtomicFiles.writeAtomically(file, bytes);
+          written.add(file);
         }
       }
     } catch (IOException e) {
       throw new TftrtException("could not write the figures to " + out + ": " + e.getMessage(), e);
     }
     return written;
-  }
-
-  private static Path writeAtomically(Path target, byte[] bytes) throws IOException {
-    Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-    try {
-      Files.write(temp, bytes);
-      try {
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(temp);
-    }
-    return target;
   }
 
   // ---------------------------------------------------------------- networks

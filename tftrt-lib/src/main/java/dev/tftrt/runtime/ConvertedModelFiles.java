@@ -14,6 +14,7 @@ import dev.tftrt.graph.Graph;
 import dev.tftrt.graph.GraphDefs;
 import dev.tftrt.graph.Shape;
 import dev.tftrt.graph.TensorRef;
+import dev.tftrt.io.AtomicFiles;
 import dev.tftrt.savedmodel.SignatureTensor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,10 +28,8 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.stream.Stream;
 import org.tensorflow.proto.GraphDef;
 
 /**
@@ -155,7 +154,7 @@ public final class ConvertedModelFiles {
       throw new TftrtException("could not write the converted model to " + target + ": " + e, e);
     } finally {
       if (temp != null) {
-        deleteRecursively(temp);
+        AtomicFiles.deleteTree(temp);
       }
     }
   }
@@ -224,7 +223,7 @@ public final class ConvertedModelFiles {
       for (Path p : entries) {
         String n = p.getFileName().toString();
         if (n.startsWith("." + name + TEMP_MARK) || n.startsWith("." + name + OLD_MARK)) {
-          deleteRecursively(p);
+          AtomicFiles.deleteTree(p);
         }
       }
     }
@@ -247,10 +246,10 @@ public final class ConvertedModelFiles {
       move(complete, target);
     } catch (IOException e) {
       move(oldModel, target);
-      deleteRecursively(old);
+      AtomicFiles.deleteTree(old);
       throw e;
     }
-    deleteRecursively(old);
+    AtomicFiles.deleteTree(old);
   }
 
   private static boolean isEmptyDirectory(Path dir) throws IOException {
@@ -536,16 +535,4 @@ public final class ConvertedModelFiles {
     }
   }
 
-  static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      // Best effort: a leftover temporary directory is hidden and removed by the next write.
-    }
-  }
 }

@@ -25,13 +25,13 @@ import dev.tftrt.engine.UnavailableBackend;
 import dev.tftrt.graph.DataType;
 import dev.tftrt.graph.Shape;
 import dev.tftrt.graph.TensorValue;
+import dev.tftrt.io.AtomicFiles;
 import dev.tftrt.zoo.GeneratedModels;
 import dev.tftrt.zoo.ModelZoo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -274,7 +274,7 @@ class ConvertedModelFilesTest {
     Path plans = saved.resolve("engines/00-TRTEngineOp_000");
     Path elsewhere = Files.createDirectory(tmp.resolve("elsewhere"));
     Files.copy(plans.resolve("profile-0.plan"), elsewhere.resolve("profile-0.plan"));
-    ConvertedModelFiles.deleteRecursively(plans);
+    AtomicFiles.deleteTree(plans);
     Files.createSymbolicLink(plans, elsewhere);
     TftrtException e = assertThrows(TftrtException.class, () -> loader(engines.backend()).load(saved));
     assertTrue(e.getMessage().contains("'engines/00-TRTEngineOp_000/profile-0.plan', which is outside the model "

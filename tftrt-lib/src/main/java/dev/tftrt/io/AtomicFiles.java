@@ -1,13 +1,20 @@
-package dev.tftrt.bench;
+package dev.tftrt.io;
 
 import dev.tftrt.TftrtException;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
 
-/** Writes result files through a temporary file in the same directory, renamed into place when complete. */
+/**
+ * Result files written through a temporary file in the same directory and renamed into place when complete, so
+ * that a reader never sees half a file; and the removal of temporary trees.
+ */
 public final class AtomicFiles {
   private AtomicFiles() {}
 
@@ -29,6 +36,25 @@ public final class AtomicFiles {
       }
     } catch (IOException e) {
       throw new TftrtException("cannot write " + file + ": " + e, e);
+    }
+  }
+
+  /**
+   * Deletes {@code root} and everything under it, without following links, as far as it can: callers use it on
+   * their own temporary trees, where a leftover is harmless. True when nothing is left.
+   */
+  public static boolean deleteTree(Path root) {
+    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+      return true;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      List<Path> deepestFirst = paths.sorted(Comparator.reverseOrder()).toList();
+      for (Path p : deepestFirst) {
+        Files.deleteIfExists(p);
+      }
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 }
