@@ -9,7 +9,6 @@ import dev.tftrt.data.InputBatches;
 import dev.tftrt.graph.TensorValue;
 import dev.tftrt.runtime.ConvertedModel;
 import dev.tftrt.runtime.ConvertedModelFiles;
-import dev.tftrt.savedmodel.SavedModelFreezer;
 import dev.tftrt.savedmodel.SignatureTensor;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -61,13 +61,8 @@ public final class ConvertCommand implements Callable<Integer> {
       + "instead of getting a new engine at run time")
   boolean noBuildAtRuntime;
 
-  @Option(names = "--tag", defaultValue = SavedModelFreezer.DEFAULT_TAG, description = "MetaGraph tag (default: "
-      + "${DEFAULT-VALUE})")
-  String tag;
-
-  @Option(names = "--signature", defaultValue = SavedModelFreezer.DEFAULT_SIGNATURE,
-      description = "signature key (default: ${DEFAULT-VALUE})")
-  String signature;
+  @Mixin
+  MetaGraphOptions metaGraph;
 
   @Option(names = "--calibration-data", paramLabel = "DIR",
       description = "INT8 calibration images: a Fashion-MNIST directory (train-images-idx3-ubyte.gz ...) or one "
@@ -98,7 +93,7 @@ public final class ConvertCommand implements Callable<Integer> {
       throw new TftrtException("--calibration-images must be >= 1, got " + calibrationImages);
     }
     ConvertedModelFiles.requireWritable(output, model);
-    TrtGraphConverterV2 converter = new TrtGraphConverterV2(model, tag, signature, params)
+    TrtGraphConverterV2 converter = new TrtGraphConverterV2(model, metaGraph.tag, metaGraph.signature, params)
         .withProgress(message -> System.err.println("  " + message));
     if (params.precisionMode() == Precision.INT8) {
       converter.convert(calibration(converter.prepared().model().inputs()));

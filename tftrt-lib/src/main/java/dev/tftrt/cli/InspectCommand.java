@@ -21,6 +21,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -36,13 +37,8 @@ public final class InspectCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "<saved_model_dir>", description = "SavedModel directory")
   Path model;
 
-  @Option(names = "--tag", paramLabel = "TAGS", defaultValue = SavedModelFreezer.DEFAULT_TAG,
-      description = "MetaGraphDef tags, comma-separated (default: ${DEFAULT-VALUE})")
-  String tag;
-
-  @Option(names = "--signature", paramLabel = "KEY", defaultValue = SavedModelFreezer.DEFAULT_SIGNATURE,
-      description = "signature to freeze (default: ${DEFAULT-VALUE})")
-  String signature;
+  @Mixin
+  MetaGraphOptions metaGraph;
 
   @Option(names = "--json", paramLabel = "FILE", description = "write the signatures and freeze report as JSON")
   Path json;
@@ -54,8 +50,8 @@ public final class InspectCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     OutputFiles.requireOutside(model, json, graphdef);
-    List<Signature> signatures = SavedModelFreezer.signatures(model, tag);
-    FrozenModel frozen = SavedModelFreezer.freeze(model, tag, signature);
+    List<Signature> signatures = SavedModelFreezer.signatures(model, metaGraph.tag);
+    FrozenModel frozen = SavedModelFreezer.freeze(model, metaGraph.tag, metaGraph.signature);
     System.out.print(toText(frozen, signatures));
     if (json != null) {
       AtomicFiles.writeAtomically(json, toJson(frozen, signatures).getBytes(StandardCharsets.UTF_8));

@@ -6,7 +6,6 @@ import dev.tftrt.io.AtomicFiles;
 import dev.tftrt.plan.ConversionPlan;
 import dev.tftrt.plan.ConversionSummary;
 import dev.tftrt.plan.DotExport;
-import dev.tftrt.savedmodel.SavedModelFreezer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -30,13 +30,8 @@ public final class PlanCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "<saved_model_dir>", description = "SavedModel directory")
   Path model;
 
-  @Option(names = "--tag", paramLabel = "TAGS", defaultValue = SavedModelFreezer.DEFAULT_TAG,
-      description = "MetaGraphDef tags, comma-separated (default: ${DEFAULT-VALUE})")
-  String tag;
-
-  @Option(names = "--signature", paramLabel = "KEY", defaultValue = SavedModelFreezer.DEFAULT_SIGNATURE,
-      description = "signature to convert (default: ${DEFAULT-VALUE})")
-  String signature;
+  @Mixin
+  MetaGraphOptions metaGraph;
 
   @Option(names = "--precision", paramLabel = "P", defaultValue = "FP32",
       description = "FP32, FP16 or INT8 (default: ${DEFAULT-VALUE})")
@@ -79,7 +74,7 @@ public final class PlanCommand implements Callable<Integer> {
       whatIfs.add(params.toBuilder().minimumSegmentSize(n).build());
     }
     System.err.println("tftrt: freezing and planning " + model);
-    TrtGraphConverterV2 converter = new TrtGraphConverterV2(model, tag, signature, params);
+    TrtGraphConverterV2 converter = new TrtGraphConverterV2(model, metaGraph.tag, metaGraph.signature, params);
     ConversionPlan plan = converter.convert();
     ConversionSummary summary = plan.summary();
     System.out.print(summary.toText());
