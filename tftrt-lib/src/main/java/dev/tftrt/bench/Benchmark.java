@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 
 /**
  * Measures the throughput and latency of an {@link InferenceTarget} across batch sizes. Immutable; make one
@@ -17,6 +18,9 @@ import java.util.Set;
  * repeat times its runs one by one with the host's monotonic clock around a call that returns only when the
  * outputs are on the host. Throughput of a repeat is images over the repeat's wall time; latency percentiles
  * pool the runs of all repeats. See docs/benchmark-method.md.
+ *
+ * <p>An interrupt of the running thread (a notebook's interrupt) ends {@link #run} after the current
+ * inference with a {@link CancellationException}; the thread stays interrupted.
  */
 public final class Benchmark {
   private final List<Integer> batchSizes;
@@ -71,7 +75,11 @@ public final class Benchmark {
     return measure.toString();
   }
 
-  /** Measures {@code target} at every batch size, in the order given. */
+  /**
+   * Measures {@code target} at every batch size, in the order given.
+   *
+   * @throws CancellationException when the thread is interrupted (checked before every inference)
+   */
   public BenchmarkResult run(InferenceTarget target) {
     List<BenchmarkResult.BatchResult> results = new ArrayList<>();
     int phasesPerBatch = repeats + 1;
@@ -121,6 +129,11 @@ public final class Benchmark {
     int done = 0;
     long nextReport = start;
     while (budget.nanos > 0 ? done == 0 || System.nanoTime() < deadline : done < budget.iterations) {
+      if (Thread.currentThread().isInterrupted()) {
+        // Inference calls do not look at interrupts themselves; a long benchmark must still stop promptly.
+        throw new CancellationException("the benchmark was interrupted: " + reporter.where() + ", after "
+            + (done == 1 ? "1 run" : done + " runs"));
+      }
       long now = System.nanoTime();
       if (now >= nextReport) {
         reporter.report(budget.nanos > 0 ? (double) (now - start) / budget.nanos
@@ -157,6 +170,10 @@ public final class Benchmark {
       this.phase = phase;
       this.base = base;
       this.width = width;
+    }
+
+    String where() {
+      return target + ", batch " + batchSize + ", " + phase;
     }
 
     void report(double phaseFraction) {

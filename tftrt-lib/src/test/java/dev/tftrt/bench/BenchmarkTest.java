@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,6 +65,27 @@ class BenchmarkTest {
     assertEquals("done", last.phase());
     assertEquals(1.0, last.fraction());
     assertTrue(events.stream().anyMatch(e -> e.phase().equals("warm-up") && e.batchSize() == 4));
+  }
+
+  /** The interrupt arrives while the first timed run is under way, as a notebook's interrupt would. */
+  @Test
+  void anInterruptEndsTheBenchmarkAfterTheCurrentRunAndSaysWhere() {
+    Benchmark endless = Benchmark.builder().warmupIterations(2).iterations(Integer.MAX_VALUE).repeats(1)
+        .progress(p -> {
+          if (p.phase().startsWith("repeat")) {
+            Thread.currentThread().interrupt();
+          }
+        }).build();
+    try {
+      CancellationException e = assertThrows(CancellationException.class, () -> endless.run(kws));
+      assertEquals("the benchmark was interrupted: native TensorFlow, batch 1, repeat 1/1, after 1 run",
+          e.getMessage());
+      assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is kept for the caller");
+    } finally {
+      Thread.interrupted();
+    }
+    assertEquals(1, Benchmark.builder().warmupIterations(0).iterations(1).repeats(1).build().run(kws).batch(1)
+        .repeats().get(0).iterations(), "the target runs again after the interrupt");
   }
 
   @Test
