@@ -40,7 +40,7 @@ public final class Notebook {
     }
     DisplayData data = current.getRenderer().render(value);
     data.setDisplayId(shown.id());
-    current.display(data);
+    current.evaluator().sendUninterrupted(() -> current.display(data));
     return shown;
   }
 
@@ -68,7 +68,8 @@ public final class Notebook {
       System.out.println(value);
       return;
     }
-    current.getIO().display.updateDisplay(shown.id(), current.getRenderer().render(value));
+    DisplayData data = current.getRenderer().render(value);
+    current.evaluator().sendUninterrupted(() -> current.getIO().display.updateDisplay(shown.id(), data));
   }
 
   /** Runs line magic {@code name}; what {@code %name args} in a cell turns into. */

@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import jdk.jshell.execution.DirectExecutionControl;
 
 /**
@@ -36,6 +37,8 @@ public final class CellExecutionControl extends DirectExecutionControl {
   private final AtomicInteger abandonedThreads = new AtomicInteger();
   /** Set by an interrupt until the next cell begins, so snippets not yet started in this cell do not start. */
   private volatile boolean cellInterrupted;
+  /** Held by cell code sending to Jupyter ({@link #sendUninterrupted}); an interrupt waits for it. */
+  private final ReentrantLock sending = new ReentrantLock();
 
   public CellExecutionControl(long gracePeriodMillis) {
     this.gracePeriodMillis = gracePeriodMillis;
@@ -124,14 +127,35 @@ public final class CellExecutionControl extends DirectExecutionControl {
     interrupt();
   }
 
+  /**
+   * Runs {@code send}, cell code's message to Jupyter (a display, a progress update), with the thread's interrupt
+   * held back until it is sent: ZeroMQ gives up a send on an interrupted thread, possibly after some frames of a
+   * multipart message, which garbles the next message on that socket. An interrupt of the cell waits for it.
+   */
+  public void sendUninterrupted(Runnable send) {
+    sending.lock();
+    boolean interrupted = Thread.interrupted();
+    try {
+      send.run();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      sending.unlock();
+    }
+  }
+
   private void stopCell(RunningCell cell) {
     cell.interrupted = true;
-    cell.thread.interrupt();
     try {
+      outsideSends(cell.thread::interrupt);
       if (cell.done.await(gracePeriodMillis, TimeUnit.MILLISECONDS)) {
         return;
       }
-      if (ThreadStopper.stop(cell.thread) && cell.done.await(gracePeriodMillis, TimeUnit.MILLISECONDS)) {
+      // Marked before the stop: the stopped cell may be reported before stop() returns here.
+      cell.forced = true;
+      outsideSends(() -> cell.forced = ThreadStopper.stop(cell.thread));
+      if (cell.forced && cell.done.await(gracePeriodMillis, TimeUnit.MILLISECONDS)) {
         return;
       }
     } catch (InterruptedException e) {
@@ -143,6 +167,18 @@ public final class CellExecutionControl extends DirectExecutionControl {
     cell.done.countDown();
   }
 
+  /** Runs {@code action} when no cell code is sending, or after the grace period (a send stuck for that long). */
+  private void outsideSends(Runnable action) throws InterruptedException {
+    boolean locked = sending.tryLock(gracePeriodMillis, TimeUnit.MILLISECONDS);
+    try {
+      action.run();
+    } finally {
+      if (locked) {
+        sending.unlock();
+      }
+    }
+  }
+
   /** One snippet invocation on its own daemon thread. */
   private final class RunningCell implements Runnable {
     private final Method doit;
@@ -152,6 +188,8 @@ public final class CellExecutionControl extends DirectExecutionControl {
     private volatile Throwable failure;
     private volatile boolean interrupted;
     private volatile boolean abandoned;
+    /** Stopped with {@code Thread.stop} after ignoring the interrupt (not by its own checks). */
+    private volatile boolean forced;
 
     private RunningCell(Method doit) {
       this.doit = doit;
@@ -175,9 +213,14 @@ public final class CellExecutionControl extends DirectExecutionControl {
     }
 
     private String interruptMessage() {
-      return abandoned
-          ? "Interrupted. The cell ignored the interrupt, so it was left running in the background"
-              + " (restart the kernel to reclaim its CPU); the kernel is ready for the next cell."
+      if (abandoned) {
+        return "Interrupted. The cell ignored the interrupt, so it was left running in the background"
+            + " (restart the kernel to reclaim its CPU); the kernel is ready for the next cell.";
+      }
+      // Thread.stop can land anywhere, even half-way through updating an object: say so.
+      return forced
+          ? "Interrupted. The cell ignored the interrupt, so its thread was stopped; objects it was changing"
+              + " may be left half-updated."
           : "Interrupted.";
     }
   }

@@ -268,6 +268,11 @@ public final class JShellEvaluator implements AutoCloseable {
     return control.abandonedThreads();
   }
 
+  /** Sends cell code's output to Jupyter without an interrupt cutting it short (see {@link CellExecutionControl}). */
+  public void sendUninterrupted(Runnable send) {
+    control.sendUninterrupted(send);
+  }
+
   @Override
   public void close() {
     shell.close();

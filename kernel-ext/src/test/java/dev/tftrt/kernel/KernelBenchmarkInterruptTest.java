@@ -1,0 +1,67 @@
+package dev.tftrt.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 8's "an interrupted long benchmark leaves the kernel usable": the installed kernel, driven by Debian's
+ * jupyter_client (protocol/benchmark_interrupt.py), runs a {@code %tftrt_bench} of a real SavedModel that would
+ * take days, is interrupted once its timed runs show in the progress bar, and then runs the next cells.
+ */
+class KernelBenchmarkInterruptTest {
+  static final Path MNIST_MLP = Path.of("../tftrt-lib/src/test/resources/models/kotlindl_mnist_mlp_tf2")
+      .toAbsolutePath().normalize();
+
+  @TempDir
+  static Path work;
+  private static JsonObject observed;
+
+  @BeforeAll
+  static void interruptABenchmark() throws Exception {
+    InstalledKernel kernel = InstalledKernel.into(work.resolve("prefix"));
+    Path script = work.resolve("benchmark_interrupt.py");
+    try (InputStream in = KernelBenchmarkInterruptTest.class.getResourceAsStream("/protocol/benchmark_interrupt.py")) {
+      Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+    }
+    Path out = work.resolve("observed.json");
+    kernel.python(300, script, MNIST_MLP.toString(), out.toString());
+    observed = JsonParser.parseString(Files.readString(out)).getAsJsonObject();
+  }
+
+  @Test
+  void theInterruptCameWhileTimedRunsWereUnderWay() {
+    assertTrue(observed.has("progress_before_interrupt") && !observed.get("progress_before_interrupt").isJsonNull(),
+        "the progress bar never showed the timed runs: " + observed);
+    String progress = observed.get("progress_before_interrupt").getAsString();
+    assertTrue(progress.contains("native TensorFlow, batch 1: repeat 1/1"), progress);
+  }
+
+  /** "Interrupted." alone means the benchmark stopped by itself; a thread stopped by force is reported otherwise. */
+  @Test
+  void theBenchmarkStopsByItselfWithAnInterruptedMessage() {
+    JsonObject interrupted = observed.getAsJsonObject("interrupted");
+    assertNotNull(interrupted, observed.toString());
+    assertEquals("error", interrupted.get("status").getAsString(), interrupted.toString());
+    assertEquals("CellInterruptedException", interrupted.get("ename").getAsString(), interrupted.toString());
+    assertEquals("Interrupted.", interrupted.get("evalue").getAsString(), interrupted.toString());
+  }
+
+  @Test
+  void theKernelRunsTheNextBenchmarkAndCell() {
+    JsonObject next = observed.getAsJsonObject("next_benchmark");
+    assertEquals("ok", next.get("status").getAsString(), next.toString());
+    assertTrue(next.get("result").getAsString().contains("native TensorFlow"), next.toString());
+    assertEquals("2", observed.get("next_cell").getAsString());
+  }
+}

@@ -1,0 +1,84 @@
+"""Interrupts a long %tftrt_bench in the installed tftrt-java kernel with Jupyter's own client; records what it saw.
+
+Run by dev.tftrt.kernel.KernelBenchmarkInterruptTest with /usr/bin/python3 (Debian's jupyter_client), JUPYTER_PATH
+pointing at the test's kernelspec. argv[1] is the SavedModel to benchmark; one JSON object of observations goes to
+argv[2]; the Java test asserts.
+"""
+import json
+import sys
+import time
+
+import jupyter_client
+
+KERNEL = "tftrt-java"
+
+
+def reply_to(kc, msg_id, timeout):
+    while True:
+        msg = kc.get_shell_msg(timeout=timeout)
+        if msg["parent_header"].get("msg_id") == msg_id:
+            return msg["content"]
+
+
+def wait_for_progress(kc, msg_id, wanted, timeout):
+    """The text of the cell's first progress display that contains `wanted`, or None if the cell ended first."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        msg = kc.get_iopub_msg(timeout=max(1, deadline - time.time()))
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] in ("display_data", "update_display_data"):
+            text = msg["content"].get("data", {}).get("text/plain", "")
+            if wanted in text:
+                return text
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            return None
+    return None
+
+
+def execute(kc, code, timeout=120):
+    """Runs code; returns its reply content and the text/plain of its result (or None)."""
+    outputs = []
+    reply = kc.execute_interactive(code, timeout=timeout,
+                                   output_hook=lambda m: outputs.append((m["msg_type"], m["content"])))
+    result = None
+    for msg_type, content in outputs:
+        if msg_type == "execute_result":
+            result = content["data"].get("text/plain")
+    return reply["content"], result
+
+
+def main(model, out_path):
+    observed = {}
+    km = jupyter_client.KernelManager(kernel_name=KERNEL)
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=90)
+        # Two billion timed runs: the benchmark would go on for days unless the interrupt stops it.
+        msg_id = kc.execute("%tftrt_bench " + model + " --precisions none --batch 1 --warmup 0 --repeats 1"
+                            " --iterations 2000000000")
+        # Interrupt once the timed runs are under way, not while the model is still loading.
+        observed["progress_before_interrupt"] = wait_for_progress(kc, msg_id, "repeat 1/1", timeout=120)
+        started = time.time()
+        km.interrupt_kernel()
+        content = reply_to(kc, msg_id, timeout=60)
+        observed["interrupted"] = {"status": content["status"], "ename": content.get("ename"),
+                                   "evalue": content.get("evalue"), "traceback": content.get("traceback"),
+                                   "seconds": time.time() - started}
+
+        reply, result = execute(kc, "%tftrt_bench " + model + " --precisions none --batch 2 --warmup 0"
+                                " --repeats 1 --iterations 3")
+        observed["next_benchmark"] = {"status": reply["status"], "evalue": reply.get("evalue"), "result": result}
+        reply, result = execute(kc, "1 + 1")
+        observed["next_cell"] = result
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)
+        with open(out_path, "w") as out:
+            json.dump(observed, out, indent=1)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
