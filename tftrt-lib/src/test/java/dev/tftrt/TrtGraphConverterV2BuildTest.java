@@ -13,6 +13,7 @@ import dev.tftrt.engine.BuildResult;
 import dev.tftrt.engine.DeviceStream;
 import dev.tftrt.engine.DeviceTensor;
 import dev.tftrt.engine.Engine;
+import dev.tftrt.engine.EngineBuildException;
 import dev.tftrt.engine.EngineConfig;
 import dev.tftrt.engine.NetworkDefinition;
 import dev.tftrt.engine.RecordingTensorRtBackend.BuildRecord;
@@ -213,6 +214,90 @@ class TrtGraphConverterV2BuildTest {
         assertEquals(FallbackReason.BUILD_FAILED, f.get(0).reason());
         assertEquals(1, engines.engineRuns.get(), "the other segment ran on its engine");
       }
+    }
+  }
+
+  /**
+   * The recording backend, failing as TensorRT 8.x does when no tactic fits the workspace: networks with image
+   * inputs (rank 4: convolution tactics want scratch memory) need {@code imageWorkspace} bytes. TensorRT ends
+   * such a build with a generic error; the workspace shows only in the log lines before it.
+   */
+  private record WorkspaceHungryImages(TensorRtBackend delegate, long imageWorkspace) implements TensorRtBackend {
+    @Override
+    public Availability availability() {
+      return delegate.availability();
+    }
+
+    @Override
+    public NetworkDefinition newNetwork() {
+      return delegate.newNetwork();
+    }
+
+    @Override
+    public BuildResult build(NetworkDefinition network, EngineConfig config, BuildListener listener) {
+      boolean images = config.profile().values().stream().anyMatch(r -> r.max().rank() == 4);
+      if (images && config.workspaceBytes() < imageWorkspace) {
+        throw new EngineBuildException("TensorRT could not build the network", List.of(
+            "[W] Skipping tactic 0x0000000000000003 due to insufficient memory on requested size of "
+                + imageWorkspace + " detected for tactic",
+            "[E] 10: [optimizer.cpp::computeCosts::3869] Error Code 10: Internal Error (Could not find any "
+                + "implementation for node tf:conv.)",
+            "[E] 2: [builder.cpp::buildSerializedNetwork::751] Error Code 2: Internal Error (Assertion engine "
+                + "!= nullptr failed. )"));
+      }
+      return delegate.build(network, config, listener);
+    }
+
+    @Override
+    public Engine deserialize(byte[] plan) {
+      return delegate.deserialize(plan);
+    }
+
+    @Override
+    public DeviceStream newStream() {
+      return delegate.newStream();
+    }
+
+    @Override
+    public DeviceTensor allocate(DataType type, Shape shape) {
+      return delegate.allocate(type, shape);
+    }
+  }
+
+  @Test
+  void aWorkspaceTooSmallForAnyTacticIsReportedPerSegmentNamingTheSettingAndTheSegmentRunsInTensorFlow() {
+    List<String> progress = new ArrayList<>();
+    TrtConversionParams params = TrtConversionParams.builder().maxBatchSize(4).maxWorkspaceSizeBytes(4096).build();
+    try (TensorFlowEngines engines = new TensorFlowEngines()) {
+      TrtGraphConverterV2 c = ConverterFixtures.converter(model, params, ConverterFixtures.SMALL_CNN_OPS)
+          .withBackend(new WorkspaceHungryImages(engines.backend(), 1L << 20)).withNetworks(engines)
+          .withProgress(progress::add);
+      try (ConvertedModel m = c.build(List.of(batch(1, 1)))) {
+        String expected = "TensorRT found no implementation that fits the workspace limit, maxWorkspaceSizeBytes = "
+            + "4096 bytes: raise maxWorkspaceSizeBytes (default 1073741824 = 1 GiB)";
+        List<String> reported = progress.stream().filter(p -> p.contains("will run in TensorFlow")).toList();
+        assertEquals(1, reported.size(), progress.toString());
+        assertTrue(reported.get(0).startsWith("segment 'TRTEngineOp_000' will run in TensorFlow: TensorRT could "
+            + "not build segment 'TRTEngineOp_000': ") && reported.get(0).endsWith(expected), reported.get(0));
+        assertSameAsNative(m, batch(3, 4), 1e-6);
+        List<FallbackCount> f = m.fallbacks();
+        assertEquals(1, f.size(), f.toString());
+        assertEquals("TRTEngineOp_000", f.get(0).segment());
+        assertEquals(FallbackReason.BUILD_FAILED, f.get(0).reason());
+        assertTrue(f.get(0).detail().endsWith(expected), f.get(0).detail());
+        assertEquals(1, engines.engineRuns.get(), "the dense segment needs no workspace and ran on its engine");
+      }
+    }
+  }
+
+  @Test
+  void aBuildFailureWithoutWorkspaceInTheLogGivesNoWorkspaceAdvice() {
+    List<String> progress = new ArrayList<>();
+    try (TensorFlowEngines engines = TensorFlowEngines.failingSegments("TRTEngineOp_000");
+        ConvertedModel m = converter(TrtConversionParams.defaults(), engines, progress).build(List.of(batch(1, 1)))) {
+      List<String> reported = progress.stream().filter(p -> p.contains("will run in TensorFlow")).toList();
+      assertEquals(1, reported.size(), progress.toString());
+      assertTrue(reported.get(0).endsWith("build failure injected by the test"), reported.get(0));
     }
   }
 

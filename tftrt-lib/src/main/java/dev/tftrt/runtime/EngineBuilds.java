@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * Builds the engines of one model's segments with its conversion parameters: the segment's network through
@@ -25,6 +26,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * calibration table (kept from the first calibrated build). Safe from many threads (run-time builds).
  */
 public final class EngineBuilds {
+  /** TensorRT's log lines about tactics skipped for lack of workspace (8.x spells it "insuficient" at times). */
+  private static final Pattern WORKSPACE_SHORTAGE = Pattern.compile("(?i)workspace|insuf+icient memory");
+
   private final Graph graph;
   private final TrtConversionParams params;
   private final TensorRtBackend backend;
@@ -106,7 +110,8 @@ public final class EngineBuilds {
       try {
         r = backend.build(network, config.build(), progress);
       } catch (EngineBuildException e) {
-        throw new TftrtException("TensorRT could not build segment '" + segment.name() + "': " + e.getMessage(), e);
+        throw new TftrtException("TensorRT could not build segment '" + segment.name() + "': " + e.getMessage()
+            + workspaceAdvice(e.log()), e);
       }
       synchronized (this) {
         if (r.timingCache().length > 0) {
@@ -121,6 +126,19 @@ public final class EngineBuilds {
           + " bytes)");
       return EnginePlan.of(r.plan(), profile);
     }
+  }
+
+  /**
+   * What to change when the failed build's log says tactics did not fit the workspace: TensorRT ends such a
+   * build with a generic error ("could not find any implementation", an assertion), the cause is in its log.
+   */
+  private String workspaceAdvice(List<String> log) {
+    if (log.stream().noneMatch(line -> WORKSPACE_SHORTAGE.matcher(line).find())) {
+      return "";
+    }
+    return "; TensorRT found no implementation that fits the workspace limit, maxWorkspaceSizeBytes = "
+        + params.maxWorkspaceSizeBytes() + " bytes: raise maxWorkspaceSizeBytes (default "
+        + TrtConversionParams.ONE_GIB + " = 1 GiB)";
   }
 
   /** Builds for input shapes no engine covers, as {@code allowBuildAtRuntime} does. */
