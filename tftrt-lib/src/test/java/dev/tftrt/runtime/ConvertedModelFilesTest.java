@@ -236,6 +236,46 @@ class ConvertedModelFilesTest {
   }
 
   @Test
+  void aTruncatedManifestIsRefused() throws IOException {
+    Path manifest = saved.resolve(ConvertedModelFiles.MANIFEST);
+    byte[] bytes = Files.readAllBytes(manifest);
+    Files.write(manifest, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    String m = assertThrows(TftrtException.class, () -> loader(engines.backend()).load(saved)).getMessage();
+    assertTrue(m.startsWith(manifest + " is not a valid manifest ("), m);
+    assertTrue(m.endsWith("); the converted model is damaged: convert the SavedModel again"), m);
+    assertFalse(m.contains("\n"), "one line: " + m);
+  }
+
+  @Test
+  void aTruncatedOrMissingGraphIsRefused() throws IOException {
+    Path graph = saved.resolve("graph.pb");
+    byte[] bytes = Files.readAllBytes(graph);
+    Files.write(graph, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    assertEquals("the converted model in " + saved + " is damaged: the graph graph.pb is truncated ("
+        + bytes.length / 2 + " of " + bytes.length + " bytes); convert the SavedModel again",
+        assertThrows(TftrtException.class, () -> loader(engines.backend()).load(saved)).getMessage());
+    Files.delete(graph);
+    assertEquals("the converted model in " + saved + " is damaged: the graph graph.pb is missing; convert the "
+        + "SavedModel again", assertThrows(TftrtException.class, () -> loader(engines.backend()).load(saved))
+        .getMessage());
+  }
+
+  /** A table is needed only to build INT8 engines again; the model is read, the damage named. */
+  @Test
+  void aDamagedCalibrationTableIsFoundAndNamed() throws IOException {
+    Path dir = tmp.resolve("int8");
+    ConvertedModelFiles.write(ConvertedModelSaveKillTest.contents(1, 100, (byte) 1), dir);
+    Path table = dir.resolve("calibration/00-seg.calib");
+    byte[] bytes = Files.readAllBytes(table);
+    Files.write(table, java.util.Arrays.copyOf(bytes, 3));
+    ConvertedModelFiles.Read read = ConvertedModelFiles.read(dir);
+    assertEquals(List.of("segment 'seg': calibration/00-seg.calib is truncated (3 of " + bytes.length + " bytes)"),
+        read.problems());
+    assertEquals(null, read.contents().segments().get(0).calibrationTable());
+    assertEquals(1, read.contents().segments().get(0).engines().size(), "the plan itself is fine");
+  }
+
+  @Test
   void aManifestFromANewerFormatIsRefused() throws IOException {
     JsonObject m = manifest();
     m.addProperty("formatVersion", 7);

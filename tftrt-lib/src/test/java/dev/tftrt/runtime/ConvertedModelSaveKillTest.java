@@ -31,7 +31,15 @@ class ConvertedModelSaveKillTest {
   @TempDir
   Path tmp;
 
-  /** Contents with {@code plans} plans of {@code planBytes} bytes, each filled with {@code fill}. */
+  /** The INT8 calibration table of the contents whose plans are filled with {@code fill}. */
+  static byte[] calibrationTable(byte fill) {
+    return ("calibration table of the model filled with " + fill).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Contents with {@code plans} plans of {@code planBytes} bytes, each filled with {@code fill}, and the segment's
+   * calibration table.
+   */
   static ConvertedModelContents contents(int plans, int planBytes, byte fill) {
     Graph g = new Graph();
     g.add(new Node("x", "Placeholder", Map.of("dtype", AttrValue.of(DataType.FLOAT)), List.of()));
@@ -43,7 +51,7 @@ class ConvertedModelSaveKillTest {
       engines.add(EnginePlan.of(plan, List.of(ShapeRange.batch(Shape.of(-1, 4), 1 + i))));
     }
     SegmentPlans segment = new SegmentPlans(new SegmentSpec("seg", List.of("x"), List.of(), List.of()), engines,
-        null, null);
+        calibrationTable(fill), null);
     return new ConvertedModelContents(new ConvertedModelContents.Source(null, "serve", "serving_default"),
         TrtConversionParams.defaults(), g, List.of(x), List.of(x), List.of(segment), new byte[0],
         new Availability(true, "", "test GPU", "9.0", "13.0", "12.3", "8.6.1"));
@@ -83,6 +91,8 @@ class ConvertedModelSaveKillTest {
     assertEquals(List.of(), read.problems());
     assertEquals(2, read.contents().segments().get(0).engines().size());
     assertEquals(1, read.contents().segments().get(0).engines().get(0).plan()[0]);
+    assertArrayEquals(calibrationTable((byte) 1), read.contents().segments().get(0).calibrationTable(),
+        "the calibration table is written with the model, as atomically");
 
     // The next save clears what the killed one left.
     ConvertedModelFiles.write(contents(1, 10, (byte) 3), out);
