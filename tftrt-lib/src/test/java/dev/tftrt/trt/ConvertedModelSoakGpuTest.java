@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tftrt.Precision;
+import dev.tftrt.ProcessMemory;
 import dev.tftrt.TrtConversionParams;
 import dev.tftrt.TrtGraphConverterV2;
 import dev.tftrt.engine.TensorRtBackends;
@@ -23,8 +24,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * 10,000 inferences of a converted model: CUDA memory (the driver's free-memory query) and the Java heap stay
- * flat, and closing the model gives back what its engines and contexts took. Prints the growth as RESULT lines.
+ * 10,000 inferences of a converted model: CUDA memory (the driver's free-memory query), the Java heap and the
+ * process's native memory (resident outside the heap) stay flat, and closing the model gives back what its
+ * engines and contexts took. Prints the growth as RESULT lines.
  */
 @Tag("gpu")
 class ConvertedModelSoakGpuTest {
@@ -61,16 +63,24 @@ class ConvertedModelSoakGpuTest {
       }
       batches[n - 1] = Map.of(ModelZoo.INPUT_KEY, TensorValue.ofFloats(Shape.of(n, 32, 32, 3), v));
     }
+    long heapWarm = usedHeapBytes();
+    // Native memory is sampled with no collection since the warm-up (a collection resizes the committed heap); a
+    // leak shows as growth over the second half.
     for (int i = 0; i < 200; i++) {
       m.run(batches[i % 8]);
     }
     long freeWarm = freeDeviceBytes();
-    long heapWarm = usedHeapBytes();
+    long nativeWarm = ProcessMemory.nativeBytes();
+    long nativeHalf = 0;
     long start = System.nanoTime();
     for (int i = 0; i < 10_000; i++) {
       m.run(batches[i % 8]);
+      if (i == 4_999) {
+        nativeHalf = ProcessMemory.nativeBytes();
+      }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
+    long nativeAfter = ProcessMemory.nativeBytes();
     long freeAfter = freeDeviceBytes();
     long heapAfter = usedHeapBytes();
     assertEquals(List.of(), m.fallbacks());
@@ -78,11 +88,15 @@ class ConvertedModelSoakGpuTest {
     m.close();
     long freeClosed = freeDeviceBytes();
     System.out.printf(Locale.ROOT, "RESULT soak small-cnn FP16: 10000 inferences in %.1f s; CUDA memory growth "
-        + "%.1f MiB, heap growth %.1f MiB; after close() %.1f MiB of the model's %.1f MiB device memory not "
-        + "returned%n", seconds, (freeWarm - freeAfter) / (double) MIB, (heapAfter - heapWarm) / (double) MIB,
+        + "%.1f MiB, heap growth %.1f MiB, native (resident outside the heap) growth %.1f MiB over the first 5000"
+        + " and %.1f MiB over the second; after close() %.1f MiB of the model's %.1f MiB device memory not"
+        + " returned%n", seconds, (freeWarm - freeAfter) / (double) MIB, (heapAfter - heapWarm) / (double) MIB,
+        (nativeHalf - nativeWarm) / (double) MIB, (nativeAfter - nativeHalf) / (double) MIB,
         (freeBeforeLoad - freeClosed) / (double) MIB, (freeBeforeLoad - freeWarm) / (double) MIB);
     assertTrue(freeWarm - freeAfter <= 4 * MIB, "CUDA memory grew by " + (freeWarm - freeAfter) + " bytes");
     assertTrue(heapAfter - heapWarm <= 64 * MIB, "heap grew by " + (heapAfter - heapWarm) + " bytes");
+    assertTrue(nativeAfter - nativeHalf <= 16 * MIB, "native memory grew by " + (nativeAfter - nativeHalf)
+        + " bytes over the second 5000 inferences");
     assertTrue(freeBeforeLoad - freeClosed <= 16 * MIB, "close() left "
         + (freeBeforeLoad - freeClosed) + " bytes of device memory taken");
   }
