@@ -54,7 +54,7 @@ public final class ActivationConverters {
 
     @Override
     public void convert(ConversionContext c, Node n) {
-      c.define(n.output(0), c.network().activation(n.name(), c.tensor(n.input(0)), kind, alpha.apply(n), beta));
+      ConverterSupport.defineInInputLayout(c, n, x -> c.network().activation(n.name(), x, kind, alpha.apply(n), beta));
     }
   }
 }

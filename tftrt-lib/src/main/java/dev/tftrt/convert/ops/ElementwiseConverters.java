@@ -103,20 +103,36 @@ public final class ElementwiseConverters {
       return Optional.empty();
     }
 
+    /**
+     * Works in NCHW when the output is 4-D and a tensor operand has an NCHW twin (the other tensor operand is
+     * transposed, constants are permuted), so that residual sums and scalings stay between image layers.
+     */
     @Override
     public void convert(ConversionContext c, Node n) {
       int rank = c.validation().info(n.output(0)).orElseThrow().shape().rank();
+      DataType type = n.typeAttr("T");
+      boolean channelsFirst = rank == 4 && (c.hasNchw(n.input(0)) || c.hasNchw(n.input(1)));
       TrtTensor[] operands = new TrtTensor[2];
       for (int i = 0; i < 2; i++) {
         Optional<TensorValue> constant = c.validation().constant(n.input(i));
-        DataType type = n.typeAttr("T");
-        if (constant.isPresent() && (constant.get().shape().rank() < rank || constant.get().dtype() != type)) {
-          operands[i] = c.network().constant(n.name() + "/operand_" + i, broadcastable(constant.get(), rank, type));
+        String constantName = n.name() + "/operand_" + i;
+        if (constant.isPresent() && channelsFirst) {
+          operands[i] = c.network().constant(constantName, ConverterSupport.toNchw(
+              broadcastable(constant.get(), rank, type)));
+        } else if (constant.isPresent() && (constant.get().shape().rank() < rank || constant.get().dtype() != type)) {
+          operands[i] = c.network().constant(constantName, broadcastable(constant.get(), rank, type));
+        } else if (channelsFirst) {
+          operands[i] = nchwInput(c, n, i);
         } else {
           operands[i] = c.tensor(n.input(i));
         }
       }
-      c.define(n.output(0), c.network().elementwise(n.name(), operands[0], operands[1], op));
+      TrtTensor result = c.network().elementwise(n.name(), operands[0], operands[1], op);
+      if (channelsFirst) {
+        c.defineNchw(n.output(0), result);
+      } else {
+        c.define(n.output(0), result);
+      }
     }
   }
 

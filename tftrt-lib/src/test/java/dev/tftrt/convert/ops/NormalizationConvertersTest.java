@@ -44,8 +44,11 @@ class NormalizationConvertersTest {
     // scale = gamma / sqrt(var + 0.5) = {1, 1.5}; shift = beta - mean * scale = {-3, -1}.
     assertArrayEquals(new float[] {1f, 1.5f}, ((TensorValue) bn.params().get("scale")).toFloats(), 1e-6f);
     assertArrayEquals(new float[] {-3f, -1f}, ((TensorValue) bn.params().get("shift")).toFloats(), 1e-6f);
-    assertEquals(List.of("Shuffle", "Scale", "Shuffle", "Scale", "Shuffle", "Scale", "Shuffle"), net.kinds());
+    // x is transposed once for both NHWC batch norms; their outputs are transposed back only as segment outputs.
+    assertEquals(List.of("Shuffle", "Scale", "Scale", "Scale", "Shuffle", "Shuffle"), net.kinds());
+    assertEquals(List.of("bn/to_nchw:0"), net.layer("bn_v1").inputs());
     assertEquals(List.of("input_1"), net.layer("bn_nchw").inputs());
+    assertEquals(List.of("bn:0"), net.layer("bn/to_nhwc").inputs());
   }
 
   @Test
