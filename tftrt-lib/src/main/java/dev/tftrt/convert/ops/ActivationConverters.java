@@ -1,8 +1,7 @@
 package dev.tftrt.convert.ops;
 
 import static dev.tftrt.convert.ops.ConverterSupport.floatType;
-import static dev.tftrt.convert.ops.ConverterSupport.ranked;
-import static dev.tftrt.convert.ops.ConverterSupport.unknownRank;
+import static dev.tftrt.convert.ops.ConverterSupport.knownRank;
 
 import dev.tftrt.convert.ConversionContext;
 import dev.tftrt.convert.ConverterRegistry;
@@ -45,11 +44,7 @@ public final class ActivationConverters {
 
     @Override
     public Optional<String> validate(ValidationContext c, Node n) {
-      Optional<String> type = floatType(n);
-      if (type.isPresent()) {
-        return type;
-      }
-      return ranked(c, n, 0).isPresent() ? Optional.empty() : Optional.of(unknownRank(n, 0));
+      return floatType(n).or(() -> knownRank(c, n, 0));
     }
 
     @Override

@@ -6,7 +6,6 @@ import dev.tftrt.convert.ValidationContext;
 import dev.tftrt.graph.DataType;
 import dev.tftrt.graph.Node;
 import dev.tftrt.graph.Shape;
-import dev.tftrt.graph.TensorInfo;
 import dev.tftrt.graph.TensorRef;
 import dev.tftrt.graph.TensorValue;
 import java.util.Optional;
@@ -26,13 +25,27 @@ final class ConverterSupport {
     }
   }
 
-  /** The static type and shape of input {@code i}, or empty when its rank is unknown. */
-  static Optional<TensorInfo> ranked(ValidationContext c, Node n, int i) {
-    return c.info(n.input(i)).filter(t -> t.shape().hasRank());
+  /** Why not, when the rank of input {@code i} is unknown. */
+  static Optional<String> knownRank(ValidationContext c, Node n, int i) {
+    return c.info(n.input(i)).filter(t -> t.shape().hasRank()).isPresent() ? Optional.empty()
+        : Optional.of("the rank of input " + n.input(i) + " is unknown");
   }
 
-  static String unknownRank(Node n, int i) {
-    return "the rank of input " + n.input(i) + " is unknown";
+  /**
+   * Why not, when a node of images does not convert for its type, its {@code data_format}, or input {@code i}
+   * not being 4-D: the checks every image converter starts with.
+   */
+  static Optional<String> floatImage(ValidationContext c, Node n, int i) {
+    return floatType(n).or(() -> imageFormat(n)).or(() -> knownRank(c, n, i)).or(() -> {
+      Shape in = shape(c, n, i);
+      return in.rank() == 4 ? Optional.empty()
+          : Optional.of("input " + n.input(i) + " has rank " + in.rank() + ", expected 4");
+    });
+  }
+
+  /** The static shape of input {@code i}, once {@link #knownRank} accepted it. */
+  static Shape shape(ValidationContext c, Node n, int i) {
+    return c.info(n.input(i)).orElseThrow().shape();
   }
 
   /** A 4-D format TensorFlow names in {@code data_format}; others (NDHWC, NCHW_VECT_C) are refused. */

@@ -13,6 +13,7 @@ import dev.tftrt.plan.HandGraphs;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class NormalizationConvertersTest {
@@ -64,5 +65,16 @@ class NormalizationConvertersTest {
         "training mode (is_training=true) is not supported: it computes batch statistics");
     assertRejected(g, NormalizationConverters::register, "mean_in", "mean m is not a float constant");
     assertRejected(g, NormalizationConverters::register, "rank3", "input x3 has rank 3, expected 4");
+  }
+
+  @Test
+  void aBatchNormWhoseStatisticsAreReadIsLeftToTensorFlow() {
+    Graph g = statistics(HandGraphs.create().placeholder("x", -1, 3, 3, 2))
+        .op("bn", "FusedBatchNormV3", inference("NHWC"), "x", "gamma", "beta", "mean", "var")
+        .op("y_only", "FusedBatchNormV3", inference("NHWC"), "x", "gamma", "beta", "mean", "var")
+        .op("relu", "Relu", "bn").op("y_relu", "Relu", "y_only").op("mean_copy", "Identity", "bn:1").graph();
+    assertRejected(g, NormalizationConverters::register, "bn", "output bn:1 is read by mean_copy: only output 0 (y)"
+        + " is converted, the batch statistics and reserve spaces are not");
+    assertEquals(Optional.empty(), Segments.verdict(g, NormalizationConverters::register, "y_only"));
   }
 }
