@@ -17,9 +17,9 @@ import dev.tftrt.graph.TensorValue;
 import java.util.Optional;
 
 /**
- * Conv2D, DepthwiseConv2dNative and Conv2DBackpropInput as TensorRT (de)convolutions over NCHW: an NHWC input is
- * transposed in and the result back out (TensorRT drops the transposes that cancel between layers). Filters
- * must be constants, TensorFlow's {@code [h, w, in, out]} rearranged into TensorRT's layouts.
+ * Conv2D, DepthwiseConv2dNative and Conv2DBackpropInput as TensorRT (de)convolutions over NCHW: an NHWC node reads
+ * its input's NCHW twin and defines its output's (see {@code ConversionContext}). Filters must be constants,
+ * TensorFlow's {@code [h, w, in, out]} rearranged into TensorRT's layouts.
  */
 public final class ConvolutionConverters {
   private ConvolutionConverters() {}
