@@ -10,9 +10,6 @@ import dev.tftrt.runtime.ConvertedModel;
 import dev.tftrt.runtime.FallbackReason;
 import dev.tftrt.zoo.GeneratedModels;
 import dev.tftrt.zoo.ModelZoo;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -24,29 +21,12 @@ class ConvertCommandTest {
   @TempDir
   Path dir;
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-    try {
-      int code = Main.run(args);
-      return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
-  }
-
   @Test
   void withoutAGpuTheModelIsConvertedAndSavedAndSaysWhyNoEngines() {
     Path out = dir.resolve("small-cnn-fp16");
-    Run r = run("convert", GeneratedModels.smallCnn().toString(), "--output", out.toString(), "--precision", "fp16",
-        "--max-batch-size", "4", "--workspace", "256M");
+    CliRun r = CliRun.of("convert", GeneratedModels.smallCnn().toString(), "--output", out.toString(), "--precision",
+        "fp16", "--max-batch-size", "4", "--workspace", "256M", "--builder-optimization-level", "5",
+        "--contexts-per-engine", "2", "--cuda-graphs");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.err().contains("TensorRT not available: ") && r.err().contains("; the segment runs in TensorFlow"),
         r.err());
@@ -59,6 +39,9 @@ class ConvertCommandTest {
       assertEquals("FP16", m.params().precisionMode().name());
       assertEquals(4, m.params().maxBatchSize());
       assertEquals(256L << 20, m.params().maxWorkspaceSizeBytes());
+      assertEquals(5, m.params().builderOptimizationLevel());
+      assertEquals(2, m.params().executionContextsPerEngine());
+      assertTrue(m.params().cudaGraphs());
       Map<String, TensorValue> in = Map.of(ModelZoo.INPUT_KEY, TensorValue.ofFloats(Shape.of(2, 32, 32, 3),
           new float[2 * 32 * 32 * 3]));
       assertEquals(Shape.of(2, 10), m.run(in).get(ModelZoo.OUTPUT_KEY).shape());
@@ -74,6 +57,9 @@ class ConvertCommandTest {
         "convert", model, "--output", out, "--precision", "FP64");
     assertRefused("tftrt: maxBatchSize must be an integer >= 1, was 0",
         "convert", model, "--output", out, "--max-batch-size", "0");
+    assertRefused("tftrt: builderOptimizationLevel must be TensorRT's builder optimization level, an integer from 0 "
+        + "(fastest build) to 5 (most tactics tried; default 3), was 6",
+        "convert", model, "--output", out, "--builder-optimization-level", "6");
     assertRefused("tftrt: --workspace 'lots' is not a size; give bytes or a number with K, M or G (e.g. 512M, 1G)",
         "convert", model, "--output", out, "--workspace", "lots");
     assertRefused("tftrt: INT8 needs calibration images: give --calibration-data (e.g. fashion-mnist), or use "
@@ -88,7 +74,7 @@ class ConvertCommandTest {
 
   @Test
   void calibrationImagesThatDoNotFitTheModelSaySo() {
-    Run r = run("convert", GeneratedModels.smallCnn().toString(), "--output", dir.resolve("int8").toString(),
+    CliRun r = CliRun.of("convert", GeneratedModels.smallCnn().toString(), "--output", dir.resolve("int8").toString(),
         "--precision", "INT8", "--calibration-data", "fashion-mnist", "--calibration-images", "8",
         "--max-batch-size", "4");
     assertEquals(2, r.code(), r.out());
@@ -97,7 +83,7 @@ class ConvertCommandTest {
   }
 
   private static void assertRefused(String message, String... args) {
-    Run r = run(args);
+    CliRun r = CliRun.of(args);
     assertEquals(2, r.code(), r.out() + r.err());
     assertTrue(r.err().lines().anyMatch(l -> l.startsWith(message)), r.err());
   }

@@ -6,17 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tftrt.ConverterFixtures;
 import dev.tftrt.ProcessMemory;
 import dev.tftrt.TrtConversionParams;
-import dev.tftrt.engine.Availability;
-import dev.tftrt.engine.BuildListener;
-import dev.tftrt.engine.BuildResult;
-import dev.tftrt.engine.DeviceStream;
-import dev.tftrt.engine.DeviceTensor;
 import dev.tftrt.engine.Engine;
-import dev.tftrt.engine.EngineConfig;
 import dev.tftrt.engine.ExecutionContext;
-import dev.tftrt.engine.NetworkDefinition;
+import dev.tftrt.engine.ForwardingTensorRtBackend;
 import dev.tftrt.engine.TensorRtBackend;
-import dev.tftrt.graph.DataType;
 import dev.tftrt.graph.Shape;
 import dev.tftrt.graph.TensorValue;
 import dev.tftrt.zoo.GeneratedModels;
@@ -34,44 +27,19 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 8's soak on a CPU: 10,000 inferences of the small CNN through its engine path (engines of the recording
- * backend that compute in TensorFlow, device tensors, contexts) keep the heap and the process's resident memory
- * flat (the resident memory outside the Java heap), and close() closes every engine and context the model opened. Prints the growth as a RESULT line. The
- * GPU version (CUDA memory) is dev.tftrt.trt.ConvertedModelSoakGpuTest.
+ * backend that compute in TensorFlow, device tensors, contexts) keep the heap and the native memory (resident
+ * outside the Java heap) flat, and close() closes every engine and context the model opened. Prints the growth
+ * as a RESULT line. The GPU version (CUDA memory) is dev.tftrt.trt.ConvertedModelSoakGpuTest.
  */
 class ConvertedModelSoakTest {
   static final int INFERENCES = 10_000;
 
   /** Counts engines and execution contexts opened and not yet closed; wraps another backend. */
   private record Counting(TensorRtBackend delegate, AtomicInteger liveEngines, AtomicInteger liveContexts)
-      implements TensorRtBackend {
-    @Override
-    public Availability availability() {
-      return delegate.availability();
-    }
-
-    @Override
-    public NetworkDefinition newNetwork() {
-      return delegate.newNetwork();
-    }
-
-    @Override
-    public BuildResult build(NetworkDefinition network, EngineConfig config, BuildListener listener) {
-      return delegate.build(network, config, listener);
-    }
-
+      implements ForwardingTensorRtBackend {
     @Override
     public Engine deserialize(byte[] plan) {
       return counted(Engine.class, delegate.deserialize(plan), liveEngines);
-    }
-
-    @Override
-    public DeviceStream newStream() {
-      return delegate.newStream();
-    }
-
-    @Override
-    public DeviceTensor allocate(DataType type, Shape shape) {
-      return delegate.allocate(type, shape);
     }
 
     /** {@code target} seen through {@code type}, counted in {@code live} until its first close(). */
