@@ -123,7 +123,7 @@ class ConvertedModelGpuTest {
         double err = relativeL2(reference.run(in).get(ModelZoo.OUTPUT_KEY).toFloats(),
             m.run(in).get(ModelZoo.OUTPUT_KEY).toFloats());
         System.out.printf(Locale.ROOT, "RESULT %s %s batch %d: relative L2 error %.3g (limit %.0e); %d segments, "
-            + "converted in %.1f s%n", name, precision, n, err, m.segments().size(), buildSeconds);
+            + "converted in %.1f s%n", name, precision, n, err, tolerance, m.segments().size(), buildSeconds);
         assertTrue(err <= tolerance, name + " " + precision + " batch " + n + ": relative L2 " + err);
       }
       assertEquals(List.of(), m.fallbacks(), "every segment ran on its engine");

@@ -154,10 +154,9 @@ final class ConverterHarness {
     Optional<String> reason = converter(node).validate(validation(), node);
     assertEquals(Optional.empty(), reason, name + " should be accepted");
     ConversionContext context = new ConversionContext(validation(), network);
-    for (Node n : graph.nodes()) {
-      if (n.op().equals("Placeholder")) {
-        context.define(n.output(0), network.addInput(n.name(), info(n).dtype(), networkShape(n)));
-      }
+    // Only the placeholders the node reads: TensorRT refuses a network input that no profile covers.
+    for (Node n : placeholdersOf(name)) {
+      context.define(n.output(0), network.addInput(n.name(), info(n).dtype(), networkShape(n)));
     }
     converter(node).convert(context, node);
     return context;
