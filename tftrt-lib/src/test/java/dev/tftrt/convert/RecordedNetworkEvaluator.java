@@ -41,26 +41,20 @@ public final class RecordedNetworkEvaluator {
   private RecordedNetworkEvaluator() {}
 
   /**
-   * The network's marked outputs, by name, computed from {@code inputs} (values of the network inputs by name,
-   * their known dimensions as recorded; an input no layer reads may be left out, as TensorRT drops it). Every
-   * recorded dimension that is known must match the computed one.
+   * The network's marked outputs, by name, computed from {@code inputs} (a value for every network input, by
+   * name, its known dimensions as recorded). Every recorded dimension that is known must match the computed one.
    */
   public static Map<String, TensorValue> run(RecordingNetworkBuilder network, Map<String, TensorValue> inputs) {
     Map<String, Value> values = new HashMap<>();
     for (RecordingNetworkBuilder.Tensor in : network.inputs()) {
       TensorValue v = inputs.get(in.name());
-      if (v != null) {
-        requireShape(in.name(), in.shape(), v.shape().dims());
-        values.put(in.name(), rounded(in.type(), v.shape().dims(), read(v)));
+      if (v == null) {
+        throw new IllegalArgumentException("no value for network input " + in + " (TensorRT binds every input)");
       }
+      requireShape(in.name(), in.shape(), v.shape().dims());
+      values.put(in.name(), rounded(in.type(), v.shape().dims(), read(v)));
     }
     for (Layer layer : network.layers()) {
-      for (String read : layer.inputs()) {
-        if (!values.containsKey(read)) {
-          throw new IllegalArgumentException("layer '" + layer.name() + "' reads network input " + read
-              + ", which has no value");
-        }
-      }
       List<Value> reads = layer.inputs().stream().map(values::get).toList();
       Value out;
       try {
