@@ -213,7 +213,8 @@ public record EngineFusions(List<FusedLayer> layers, Map<String, List<String>> r
     while (true) {
       if (order.containsKey(candidate)) {
         String rest = networkLayer.length() > candidate.length() ? networkLayer.substring(candidate.length() + 1) : "";
-        return List.of(new Part(candidate, LAYOUT_SUFFIXES.contains(rest)));
+        // A reader's transposes of its later inputs are numbered: <node>/to_nchw_1.
+        return List.of(new Part(candidate, LAYOUT_SUFFIXES.contains(rest.replaceFirst("_\\d+$", ""))));
       }
       int slash = candidate.lastIndexOf('/');
       if (slash <= 0) {

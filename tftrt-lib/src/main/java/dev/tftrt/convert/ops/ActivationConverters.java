@@ -1,8 +1,7 @@
 package dev.tftrt.convert.ops;
 
 import static dev.tftrt.convert.ops.ConverterSupport.floatType;
-import static dev.tftrt.convert.ops.ConverterSupport.ranked;
-import static dev.tftrt.convert.ops.ConverterSupport.unknownRank;
+import static dev.tftrt.convert.ops.ConverterSupport.knownRank;
 
 import dev.tftrt.convert.ConversionContext;
 import dev.tftrt.convert.ConverterRegistry;
@@ -45,16 +44,12 @@ public final class ActivationConverters {
 
     @Override
     public Optional<String> validate(ValidationContext c, Node n) {
-      Optional<String> type = floatType(n);
-      if (type.isPresent()) {
-        return type;
-      }
-      return ranked(c, n, 0).isPresent() ? Optional.empty() : Optional.of(unknownRank(n, 0));
+      return floatType(n).or(() -> knownRank(c, n, 0));
     }
 
     @Override
     public void convert(ConversionContext c, Node n) {
-      c.define(n.output(0), c.network().activation(n.name(), c.tensor(n.input(0)), kind, alpha.apply(n), beta));
+      ConverterSupport.defineInInputLayout(c, n, x -> c.network().activation(n.name(), x, kind, alpha.apply(n), beta));
     }
   }
 }

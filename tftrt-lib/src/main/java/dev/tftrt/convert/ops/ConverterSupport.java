@@ -5,16 +5,14 @@ import dev.tftrt.convert.TrtTensor;
 import dev.tftrt.convert.ValidationContext;
 import dev.tftrt.graph.DataType;
 import dev.tftrt.graph.Node;
-import dev.tftrt.graph.TensorInfo;
+import dev.tftrt.graph.Shape;
 import dev.tftrt.graph.TensorRef;
 import dev.tftrt.graph.TensorValue;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
-/** What the families of this package share: the checks every converter makes, and NHWC/NCHW transposes. */
+/** What the families of this package share: the checks every converter makes, and reading and defining images. */
 final class ConverterSupport {
-  static final int[] NHWC_TO_NCHW = {0, 3, 1, 2};
-  static final int[] NCHW_TO_NHWC = {0, 2, 3, 1};
-
   private ConverterSupport() {}
 
   /** Why a node of element type {@code T} does not convert, if it is not float32 or float16. */
@@ -27,13 +25,27 @@ final class ConverterSupport {
     }
   }
 
-  /** The static type and shape of input {@code i}, or empty when its rank is unknown. */
-  static Optional<TensorInfo> ranked(ValidationContext c, Node n, int i) {
-    return c.info(n.input(i)).filter(t -> t.shape().hasRank());
+  /** Why not, when the rank of input {@code i} is unknown. */
+  static Optional<String> knownRank(ValidationContext c, Node n, int i) {
+    return c.info(n.input(i)).filter(t -> t.shape().hasRank()).isPresent() ? Optional.empty()
+        : Optional.of("the rank of input " + n.input(i) + " is unknown");
   }
 
-  static String unknownRank(Node n, int i) {
-    return "the rank of input " + n.input(i) + " is unknown";
+  /**
+   * Why not, when a node of images does not convert for its type, its {@code data_format}, or input {@code i}
+   * not being 4-D: the checks every image converter starts with.
+   */
+  static Optional<String> floatImage(ValidationContext c, Node n, int i) {
+    return floatType(n).or(() -> imageFormat(n)).or(() -> knownRank(c, n, i)).or(() -> {
+      Shape in = shape(c, n, i);
+      return in.rank() == 4 ? Optional.empty()
+          : Optional.of("input " + n.input(i) + " has rank " + in.rank() + ", expected 4");
+    });
+  }
+
+  /** The static shape of input {@code i}, once {@link #knownRank} accepted it. */
+  static Shape shape(ValidationContext c, Node n, int i) {
+    return c.info(n.input(i)).orElseThrow().shape();
   }
 
   /** A 4-D format TensorFlow names in {@code data_format}; others (NDHWC, NCHW_VECT_C) are refused. */
@@ -49,16 +61,58 @@ final class ConverterSupport {
     return n.stringAttr("data_format", "NHWC").equals("NHWC");
   }
 
-  /** The network tensor of input {@code i} in NCHW: transposed from NHWC by a shuffle named {@code <node>/to_nchw}. */
+  /**
+   * The network tensor of input {@code i} in NCHW: for an NHWC node its NCHW twin, transposed on first use by a
+   * shuffle named {@code <node>/to_nchw} ({@code <node>/to_nchw_<i>} for inputs after the first).
+   */
   static TrtTensor nchwInput(ConversionContext c, Node n, int i) {
-    TrtTensor x = c.tensor(n.input(i));
-    return isNhwc(n) ? c.network().shuffle(n.name() + "/to_nchw", x, NHWC_TO_NCHW, null, null) : x;
+    return isNhwc(n) ? c.nchwTensor(n.input(i), n.name() + (i == 0 ? "/to_nchw" : "/to_nchw_" + i))
+        : c.tensor(n.input(i));
   }
 
-  /** Defines output 0 from an NCHW result, transposed back ({@code <node>/to_nhwc}) when the node is NHWC. */
+  /** Defines output 0 from an NCHW result: the NCHW twin of an NHWC node's output, which stays channels first. */
   static void defineFromNchw(ConversionContext c, Node n, TrtTensor nchw) {
-    c.define(n.output(0), isNhwc(n) ? c.network().shuffle(n.name() + "/to_nhwc", nchw, NCHW_TO_NHWC, null, null)
-        : nchw);
+    if (isNhwc(n)) {
+      c.defineNchw(n.output(0), nchw);
+    } else {
+      c.define(n.output(0), nchw);
+    }
+  }
+
+  /**
+   * Defines output 0 of a node whose layers work on one tensor in any layout ({@code layer}, element by element):
+   * applied to input 0's NCHW twin when it has one, so that an image stays channels first, otherwise to input 0.
+   */
+  static void defineInInputLayout(ConversionContext c, Node n, UnaryOperator<TrtTensor> layer) {
+    if (c.hasNchw(n.input(0))) {
+      c.defineNchw(n.output(0), layer.apply(nchwInput(c, n, 0)));
+    } else {
+      c.define(n.output(0), layer.apply(c.tensor(n.input(0))));
+    }
+  }
+
+  /** A 4-D NHWC value's elements in NCHW order (the layout of an NCHW twin); any element type. */
+  static TensorValue toNchw(TensorValue nhwc) {
+    long[] d = nhwc.shape().dims();
+    byte[] from = nhwc.bytes();
+    int size = Math.toIntExact(from.length / Math.max(1, nhwc.numElements()));
+    int h = (int) d[1];
+    int w = (int) d[2];
+    int channels = (int) d[3];
+    byte[] to = new byte[from.length];
+    int image = h * w * channels;
+    for (int b = 0; b < d[0]; b++) {
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          for (int ch = 0; ch < channels; ch++) {
+            int src = b * image + (y * w + x) * channels + ch;
+            int dst = b * image + (ch * h + y) * w + x;
+            System.arraycopy(from, src * size, to, dst * size, size);
+          }
+        }
+      }
+    }
+    return TensorValue.ofBytes(nhwc.dtype(), Shape.of(d[0], d[3], d[1], d[2]), to);
   }
 
   /** The elements of an integer constant input (axes, sizes), or empty. */

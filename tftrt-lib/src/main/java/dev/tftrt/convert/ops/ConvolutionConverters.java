@@ -1,12 +1,10 @@
 package dev.tftrt.convert.ops;
 
 import static dev.tftrt.convert.ops.ConverterSupport.defineFromNchw;
-import static dev.tftrt.convert.ops.ConverterSupport.floatType;
-import static dev.tftrt.convert.ops.ConverterSupport.imageFormat;
+import static dev.tftrt.convert.ops.ConverterSupport.floatImage;
 import static dev.tftrt.convert.ops.ConverterSupport.isNhwc;
 import static dev.tftrt.convert.ops.ConverterSupport.nchwInput;
-import static dev.tftrt.convert.ops.ConverterSupport.ranked;
-import static dev.tftrt.convert.ops.ConverterSupport.unknownRank;
+import static dev.tftrt.convert.ops.ConverterSupport.shape;
 
 import dev.tftrt.convert.ConversionContext;
 import dev.tftrt.convert.ConverterRegistry;
@@ -15,14 +13,13 @@ import dev.tftrt.convert.TrtTensor;
 import dev.tftrt.convert.ValidationContext;
 import dev.tftrt.graph.Node;
 import dev.tftrt.graph.Shape;
-import dev.tftrt.graph.TensorInfo;
 import dev.tftrt.graph.TensorValue;
 import java.util.Optional;
 
 /**
- * Conv2D, DepthwiseConv2dNative and Conv2DBackpropInput as TensorRT (de)convolutions over NCHW: an NHWC input is
- * transposed in and the result back out (TensorRT drops the transposes that cancel between layers). Filters
- * must be constants, TensorFlow's {@code [h, w, in, out]} rearranged into TensorRT's layouts.
+ * Conv2D, DepthwiseConv2dNative and Conv2DBackpropInput as TensorRT (de)convolutions over NCHW: an NHWC node reads
+ * its input's NCHW twin and defines its output's (see {@code ConversionContext}). Filters must be constants,
+ * TensorFlow's {@code [h, w, in, out]} rearranged into TensorRT's layouts.
  */
 public final class ConvolutionConverters {
   private ConvolutionConverters() {}
@@ -38,9 +35,12 @@ public final class ConvolutionConverters {
     return isNhwc(n) ? new int[] {0, 1, 2, 3} : new int[] {0, 2, 3, 1};
   }
 
-  /** Checks shared by the three ops: type, format, strides and dilations on batch and channels, padding. */
-  private static Optional<String> common(Node n, boolean dilationsAllowed) {
-    Optional<String> r = floatType(n).or(() -> imageFormat(n));
+  /**
+   * Checks shared by the three ops: type, format, the image (input {@code image}) 4-D, strides and dilations on
+   * batch and channels, padding.
+   */
+  private static Optional<String> common(ValidationContext c, Node n, int image, boolean dilationsAllowed) {
+    Optional<String> r = floatImage(c, n, image);
     if (r.isPresent()) {
       return r;
     }
@@ -94,18 +94,11 @@ public final class ConvolutionConverters {
 
     @Override
     public Optional<String> validate(ValidationContext c, Node n) {
-      Optional<String> r = common(n, true).or(() -> constantFilter(c, n, 1));
+      Optional<String> r = common(c, n, 0, true).or(() -> constantFilter(c, n, 1));
       if (r.isPresent()) {
         return r;
       }
-      Optional<TensorInfo> x = ranked(c, n, 0);
-      if (x.isEmpty()) {
-        return Optional.of(unknownRank(n, 0));
-      }
-      Shape in = x.get().shape();
-      if (in.rank() != 4) {
-        return Optional.of("input " + n.input(0) + " has rank " + in.rank() + ", expected 4");
-      }
+      Shape in = shape(c, n, 0);
       int[] l = layout(n);
       long channels = in.dim(l[3]);
       if (channels < 0) {
@@ -185,21 +178,17 @@ public final class ConvolutionConverters {
   private static final class TransposedConvolution implements OpConverter {
     @Override
     public Optional<String> validate(ValidationContext c, Node n) {
-      Optional<String> r = common(n, false).or(() -> constantFilter(c, n, 1));
+      Optional<String> r = common(c, n, 2, false).or(() -> constantFilter(c, n, 1));
       if (r.isPresent()) {
         return r;
-      }
-      Optional<TensorInfo> dy = ranked(c, n, 2);
-      if (dy.isEmpty()) {
-        return Optional.of(unknownRank(n, 2));
       }
       Optional<long[]> sizes = ConverterSupport.intConstant(c, n.input(0));
       if (sizes.isEmpty() || sizes.get().length != 4) {
         return Optional.of("input_sizes " + n.input(0) + " is not a constant of 4 values");
       }
       int[] l = layout(n);
-      Shape in = dy.get().shape();
-      if (in.rank() != 4 || in.dim(l[1]) < 0 || in.dim(l[2]) < 0 || in.dim(l[3]) < 0) {
+      Shape in = shape(c, n, 2);
+      if (in.dim(l[1]) < 0 || in.dim(l[2]) < 0 || in.dim(l[3]) < 0) {
         return Optional.of("out_backprop " + n.input(2) + " is " + in
             + "; height, width and channels must be known");
       }

@@ -5,8 +5,8 @@ import static dev.tftrt.convert.ops.ConverterSupport.floatType;
 import static dev.tftrt.convert.ops.ConverterSupport.imageFormat;
 import static dev.tftrt.convert.ops.ConverterSupport.isNhwc;
 import static dev.tftrt.convert.ops.ConverterSupport.nchwInput;
-import static dev.tftrt.convert.ops.ConverterSupport.ranked;
-import static dev.tftrt.convert.ops.ConverterSupport.unknownRank;
+import static dev.tftrt.convert.ops.ConverterSupport.knownRank;
+import static dev.tftrt.convert.ops.ConverterSupport.shape;
 
 import dev.tftrt.convert.ConversionContext;
 import dev.tftrt.convert.ConverterRegistry;
@@ -63,22 +63,17 @@ public final class ElementwiseConverters {
 
     @Override
     public Optional<String> validate(ValidationContext c, Node n) {
-      Optional<String> type = floatType(n);
-      if (type.isPresent()) {
-        return type;
-      }
-      for (int i = 0; i < 2; i++) {
-        if (ranked(c, n, i).isEmpty()) {
-          return Optional.of(unknownRank(n, i));
-        }
+      Optional<String> r = floatType(n).or(() -> knownRank(c, n, 0)).or(() -> knownRank(c, n, 1));
+      if (r.isPresent()) {
+        return r;
       }
       Optional<TensorValue> a = c.constant(n.input(0));
       Optional<TensorValue> b = c.constant(n.input(1));
       if (a.isPresent() && b.isPresent()) {
         return Optional.of("both operands are constants (left to TensorFlow; constant folding handles them)");
       }
-      Shape sa = ranked(c, n, 0).get().shape();
-      Shape sb = ranked(c, n, 1).get().shape();
+      Shape sa = shape(c, n, 0);
+      Shape sb = shape(c, n, 1);
       Optional<TensorInfo> out = c.info(n.output(0)).filter(t -> t.shape().hasRank());
       if (out.isEmpty()) {
         return Optional.of("operand shapes " + sa + " and " + sb + " do not broadcast");
@@ -103,20 +98,36 @@ public final class ElementwiseConverters {
       return Optional.empty();
     }
 
+    /**
+     * Works in NCHW when the output is 4-D and a tensor operand has an NCHW twin (the other tensor operand is
+     * transposed, constants are permuted), so that residual sums and scalings stay between image layers.
+     */
     @Override
     public void convert(ConversionContext c, Node n) {
       int rank = c.validation().info(n.output(0)).orElseThrow().shape().rank();
+      DataType type = n.typeAttr("T");
+      boolean channelsFirst = rank == 4 && (c.hasNchw(n.input(0)) || c.hasNchw(n.input(1)));
       TrtTensor[] operands = new TrtTensor[2];
       for (int i = 0; i < 2; i++) {
         Optional<TensorValue> constant = c.validation().constant(n.input(i));
-        DataType type = n.typeAttr("T");
-        if (constant.isPresent() && (constant.get().shape().rank() < rank || constant.get().dtype() != type)) {
-          operands[i] = c.network().constant(n.name() + "/operand_" + i, broadcastable(constant.get(), rank, type));
+        String constantName = n.name() + "/operand_" + i;
+        if (constant.isPresent() && channelsFirst) {
+          operands[i] = c.network().constant(constantName, ConverterSupport.toNchw(
+              broadcastable(constant.get(), rank, type)));
+        } else if (constant.isPresent() && (constant.get().shape().rank() < rank || constant.get().dtype() != type)) {
+          operands[i] = c.network().constant(constantName, broadcastable(constant.get(), rank, type));
+        } else if (channelsFirst) {
+          operands[i] = nchwInput(c, n, i);
         } else {
           operands[i] = c.tensor(n.input(i));
         }
       }
-      c.define(n.output(0), c.network().elementwise(n.name(), operands[0], operands[1], op));
+      TrtTensor result = c.network().elementwise(n.name(), operands[0], operands[1], op);
+      if (channelsFirst) {
+        c.defineNchw(n.output(0), result);
+      } else {
+        c.define(n.output(0), result);
+      }
     }
   }
 
@@ -127,15 +138,11 @@ public final class ElementwiseConverters {
   private static final class BiasAdd implements OpConverter {
     @Override
     public Optional<String> validate(ValidationContext c, Node n) {
-      Optional<String> r = floatType(n).or(() -> imageFormat(n));
+      Optional<String> r = floatType(n).or(() -> imageFormat(n)).or(() -> knownRank(c, n, 0));
       if (r.isPresent()) {
         return r;
       }
-      Optional<TensorInfo> x = ranked(c, n, 0);
-      if (x.isEmpty()) {
-        return Optional.of(unknownRank(n, 0));
-      }
-      Shape in = x.get().shape();
+      Shape in = shape(c, n, 0);
       if (in.rank() < 2) {
         return Optional.of("input " + n.input(0) + " has rank " + in.rank() + ", expected at least 2");
       }

@@ -1,12 +1,10 @@
 package dev.tftrt.convert.ops;
 
 import static dev.tftrt.convert.ops.ConverterSupport.defineFromNchw;
-import static dev.tftrt.convert.ops.ConverterSupport.floatType;
-import static dev.tftrt.convert.ops.ConverterSupport.imageFormat;
+import static dev.tftrt.convert.ops.ConverterSupport.floatImage;
 import static dev.tftrt.convert.ops.ConverterSupport.isNhwc;
 import static dev.tftrt.convert.ops.ConverterSupport.nchwInput;
-import static dev.tftrt.convert.ops.ConverterSupport.ranked;
-import static dev.tftrt.convert.ops.ConverterSupport.unknownRank;
+import static dev.tftrt.convert.ops.ConverterSupport.shape;
 
 import dev.tftrt.convert.ConversionContext;
 import dev.tftrt.convert.ConverterRegistry;
@@ -14,9 +12,10 @@ import dev.tftrt.convert.OpConverter;
 import dev.tftrt.convert.ValidationContext;
 import dev.tftrt.graph.Node;
 import dev.tftrt.graph.Shape;
-import dev.tftrt.graph.TensorInfo;
+import dev.tftrt.graph.TensorRef;
 import dev.tftrt.graph.TensorValue;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -37,21 +36,14 @@ public final class NormalizationConverters {
   private static final class BatchNorm implements OpConverter {
     @Override
     public Optional<String> validate(ValidationContext c, Node n) {
-      Optional<String> r = floatType(n).or(() -> imageFormat(n));
-      if (r.isPresent()) {
-        return r;
-      }
       if (n.boolAttr("is_training", true)) {
         return Optional.of("training mode (is_training=true) is not supported: it computes batch statistics");
       }
-      Optional<TensorInfo> x = ranked(c, n, 0);
-      if (x.isEmpty()) {
-        return Optional.of(unknownRank(n, 0));
+      Optional<String> r = floatImage(c, n, 0).or(() -> statisticsRead(c, n));
+      if (r.isPresent()) {
+        return r;
       }
-      Shape in = x.get().shape();
-      if (in.rank() != 4) {
-        return Optional.of("input " + n.input(0) + " has rank " + in.rank() + ", expected 4");
-      }
+      Shape in = shape(c, n, 0);
       long channels = in.dim(isNhwc(n) ? 3 : 1);
       if (channels < 0) {
         return Optional.of("the channel dimension of input " + n.input(0) + " " + in + " is unknown");
@@ -64,6 +56,22 @@ public final class NormalizationConverters {
         if (p.get().numElements() != channels) {
           return Optional.of(PARAMETERS.get(i - 1) + " has " + p.get().numElements() + " values for " + channels
               + " channels");
+        }
+      }
+      return Optional.empty();
+    }
+
+    /**
+     * Why not, when a node reads one of the other outputs (batch statistics, reserve spaces): only {@code y}
+     * becomes a layer, so a segment holding this node could not give them.
+     */
+    private static Optional<String> statisticsRead(ValidationContext c, Node n) {
+      for (int k = 1; k <= 5; k++) {
+        TensorRef other = new TensorRef(n.name(), k);
+        List<Map.Entry<String, Integer>> readers = c.graph().readersOf(other);
+        if (!readers.isEmpty()) {
+          return Optional.of("output " + other + " is read by " + readers.get(0).getKey() + ": only output 0 (y) is"
+              + " converted, the batch statistics and reserve spaces are not");
         }
       }
       return Optional.empty();

@@ -1,12 +1,10 @@
 package dev.tftrt.convert.ops;
 
 import static dev.tftrt.convert.ops.ConverterSupport.defineFromNchw;
-import static dev.tftrt.convert.ops.ConverterSupport.floatType;
-import static dev.tftrt.convert.ops.ConverterSupport.imageFormat;
+import static dev.tftrt.convert.ops.ConverterSupport.floatImage;
 import static dev.tftrt.convert.ops.ConverterSupport.isNhwc;
 import static dev.tftrt.convert.ops.ConverterSupport.nchwInput;
-import static dev.tftrt.convert.ops.ConverterSupport.ranked;
-import static dev.tftrt.convert.ops.ConverterSupport.unknownRank;
+import static dev.tftrt.convert.ops.ConverterSupport.shape;
 
 import dev.tftrt.convert.ConversionContext;
 import dev.tftrt.convert.ConverterRegistry;
@@ -15,7 +13,6 @@ import dev.tftrt.convert.OpConverter;
 import dev.tftrt.convert.ValidationContext;
 import dev.tftrt.graph.Node;
 import dev.tftrt.graph.Shape;
-import dev.tftrt.graph.TensorInfo;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -55,18 +52,11 @@ public final class PoolingConverters {
 
     @Override
     public Optional<String> validate(ValidationContext c, Node n) {
-      Optional<String> r = floatType(n).or(() -> imageFormat(n));
+      Optional<String> r = floatImage(c, n, 0);
       if (r.isPresent()) {
         return r;
       }
-      Optional<TensorInfo> x = ranked(c, n, 0);
-      if (x.isEmpty()) {
-        return Optional.of(unknownRank(n, 0));
-      }
-      Shape in = x.get().shape();
-      if (in.rank() != 4) {
-        return Optional.of("input " + n.input(0) + " has rank " + in.rank() + ", expected 4");
-      }
+      Shape in = shape(c, n, 0);
       Optional<long[]> ksize = ksize(c, n);
       Optional<long[]> strides = strides(c, n);
       if (ksize.isEmpty() || strides.isEmpty()) {

@@ -10,6 +10,8 @@ import dev.tftrt.graph.Node;
 import dev.tftrt.graph.TensorInfo;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * Reductions ({@code Mean}, {@code Sum}, {@code Max}, {@code Min}) over constant axes other than the batch, and
@@ -49,12 +51,30 @@ public final class ReductionConverters {
       return sorted.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /**
+     * Reduces an image's NCHW twin when it has one and the result needs no transpose: it keeps 4 dimensions
+     * (a twin again), or what remains is in the same order in both layouts (as a global pool's [batch, channels]).
+     */
     @Override
     void emit(ConversionContext context, Node node, int[] axes) {
-      TrtTensor x = context.tensor(node.input(0));
+      boolean keepDims = node.boolAttr("keep_dims", false) || axes.length == 0;
+      boolean channelsFirst = context.hasNchw(node.input(0)) && (keepDims || sameOrderInBothLayouts(axes));
+      TrtTensor x = channelsFirst ? ConverterSupport.nchwInput(context, node, 0) : context.tensor(node.input(0));
+      int[] reduced = channelsFirst ? IntStream.of(axes).map(a -> ConversionContext.NCHW_TO_NHWC[a]).sorted().toArray()
+          : axes;
       TrtTensor out = axes.length == 0 ? context.network().identity(node.name(), x, x.type())
-          : context.network().reduce(node.name(), x, operation, axes, node.boolAttr("keep_dims", false));
-      context.define(node.output(0), out);
+          : context.network().reduce(node.name(), x, operation, reduced, keepDims);
+      if (channelsFirst && keepDims) {
+        context.defineNchw(node.output(0), out);
+      } else {
+        context.define(node.output(0), out);
+      }
+    }
+
+    /** Whether the NHWC dimensions left after reducing {@code axes} keep their order in NCHW. */
+    private static boolean sameOrderInBothLayouts(int[] axes) {
+      Set<Integer> reduced = IntStream.of(axes).boxed().collect(Collectors.toSet());
+      return reduced.contains(3) || reduced.containsAll(Set.of(1, 2));
     }
   }
 

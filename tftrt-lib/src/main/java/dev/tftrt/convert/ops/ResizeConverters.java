@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * {@code ResizeBilinear} and {@code ResizeNearestNeighbor} of NHWC images to a constant size. TensorRT resizes
- * the last two dimensions, so the image is transposed to NCHW and back around the resize layer.
+ * the last two dimensions, so the resize layer reads and defines the images' NCHW twins.
  */
 public final class ResizeConverters {
   private ResizeConverters() {}

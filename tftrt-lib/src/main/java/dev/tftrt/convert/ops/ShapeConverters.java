@@ -215,13 +215,22 @@ public final class ShapeConverters {
       return axis;
     }
 
+    /** Joins 4-D tensors as NCHW twins when one of them has one, so concatenated images stay channels first. */
     @Override
     void emit(ConversionContext context, Node node, Integer axis) {
+      int n = node.inputs().size() - 1;
+      boolean channelsFirst = context.validation().info(node.input(0)).orElseThrow().shape().rank() == 4
+          && IntStream.range(0, n).anyMatch(i -> context.hasNchw(node.input(i)));
       List<TrtTensor> parts = new ArrayList<>();
-      for (int i = 0; i < node.inputs().size() - 1; i++) {
-        parts.add(context.tensor(node.input(i)));
+      for (int i = 0; i < n; i++) {
+        parts.add(channelsFirst ? ConverterSupport.nchwInput(context, node, i) : context.tensor(node.input(i)));
       }
-      context.define(node.output(0), context.network().concatenation(node.name(), parts, axis));
+      if (channelsFirst) {
+        context.defineNchw(node.output(0), context.network().concatenation(node.name(), parts,
+            ConversionContext.NCHW_TO_NHWC[axis]));
+      } else {
+        context.define(node.output(0), context.network().concatenation(node.name(), parts, axis));
+      }
     }
   }
 
@@ -371,15 +380,13 @@ public final class ShapeConverters {
 
   /**
    * {@code Pad(tensor, paddings)} of a 4-D tensor with zeros on at most two dimensions other than the batch
-   * (height and width of an image). TensorRT pads the last two dimensions, so other pairs are transposed
-   * there and back.
+   * (height and width of an image). TensorRT pads the last two dimensions: an NHWC image is padded as its NCHW
+   * twin (where height and width are last), other pairs are transposed there and back.
    */
-  static final class Pad extends AnalyzingConverter<Pad.Padding> {
-    /** Padding of the last two dimensions after {@code toLast} (null: no transpose); {@code back} undoes it. */
-    record Padding(int[] toLast, int[] back, int[] pre, int[] post) {}
-
+  static final class Pad extends AnalyzingConverter<long[]> {
+    /** Analysis: the zeros before and after each dimension, {@code [before0, after0, before1, ...]}. */
     @Override
-    Padding analyze(ValidationContext context, Node node) throws Unsupported {
+    long[] analyze(ValidationContext context, Node node) throws Unsupported {
       TensorInfo in = Inputs.typed(Inputs.batchTensor(context, node, 0), node, Inputs.FLOATS_AND_INT32);
       int rank = in.shape().rank();
       if (rank != 4) {
@@ -390,56 +397,74 @@ public final class ShapeConverters {
       if (p.length != 2 * rank) {
         throw new Unsupported("Pad's paddings must have shape [" + rank + ", 2]");
       }
-      List<Integer> padded = new ArrayList<>();
+      int padded = 0;
       for (int i = 0; i < rank; i++) {
         if (p[2 * i] < 0 || p[2 * i + 1] < 0) {
           throw new Unsupported("Pad with negative paddings is not supported");
         }
         if (p[2 * i] != 0 || p[2 * i + 1] != 0) {
           Inputs.notBatch(i, "Pad of");
-          padded.add(i);
+          padded++;
         }
       }
-      if (padded.size() > 2) {
-        throw new Unsupported("Pad of " + padded.size() + " dimensions is not supported: TensorRT pads two"
+      if (padded > 2) {
+        throw new Unsupported("Pad of " + padded + " dimensions is not supported: TensorRT pads two"
             + " (height and width)");
+      }
+      return p;
+    }
+
+    @Override
+    void emit(ConversionContext context, Node node, long[] paddings) {
+      // Without the last dimension padded, an NHWC image pads as its NCHW twin with no transposes.
+      boolean lastUnpadded = paddings[6] == 0 && paddings[7] == 0;
+      boolean channelsFirst = context.hasNchw(node.input(0)) || lastUnpadded;
+      TrtTensor x = channelsFirst ? ConverterSupport.nchwInput(context, node, 0) : context.tensor(node.input(0));
+      long[] p = new long[8];
+      for (int i = 0; i < 4; i++) {
+        int from = channelsFirst ? ConversionContext.NHWC_TO_NCHW[i] : i;
+        p[2 * i] = paddings[2 * from];
+        p[2 * i + 1] = paddings[2 * from + 1];
+      }
+      TrtTensor out = padTwo(context.network(), node.name(), x, p);
+      if (channelsFirst) {
+        context.defineNchw(node.output(0), out);
+      } else {
+        context.define(node.output(0), out);
+      }
+    }
+
+    /** Pads {@code x} by {@code p} (pairs per dimension, at most two padded), moving those two dimensions last. */
+    private static TrtTensor padTwo(NetworkBuilder network, String name, TrtTensor x, long[] p) {
+      List<Integer> padded = new ArrayList<>();
+      for (int i = 1; i < 4; i++) {
+        if (p[2 * i] != 0 || p[2 * i + 1] != 0) {
+          padded.add(i);
+        }
       }
       // The two dimensions to pad: the padded ones, completed with their neighbours, in order.
       int first = padded.isEmpty() ? 2 : padded.size() == 2 ? padded.get(0) : Math.min(padded.get(0), 2);
       int second = padded.size() == 2 ? padded.get(1) : first + 1;
-      int[] toLast = null;
-      int[] back = null;
-      if (first != 2 || second != 3) {
-        toLast = new int[rank];
-        int j = 0;
-        for (int i = 0; i < rank; i++) {
-          if (i != first && i != second) {
-            toLast[j++] = i;
-          }
-        }
-        toLast[rank - 2] = first;
-        toLast[rank - 1] = second;
-        back = new int[rank];
-        for (int i = 0; i < rank; i++) {
-          back[toLast[i]] = i;
+      int[] pre = {(int) p[2 * first], (int) p[2 * second]};
+      int[] post = {(int) p[2 * first + 1], (int) p[2 * second + 1]};
+      if (first == 2 && second == 3) {
+        return network.padding(name, x, pre, post);
+      }
+      int[] toLast = new int[4];
+      int j = 0;
+      for (int i = 0; i < 4; i++) {
+        if (i != first && i != second) {
+          toLast[j++] = i;
         }
       }
-      return new Padding(toLast, back, new int[] {(int) p[2 * first], (int) p[2 * second]},
-          new int[] {(int) p[2 * first + 1], (int) p[2 * second + 1]});
-    }
-
-    @Override
-    void emit(ConversionContext context, Node node, Padding padding) {
-      NetworkBuilder network = context.network();
-      TrtTensor x = context.tensor(node.input(0));
-      if (padding.toLast() != null) {
-        x = network.shuffle(node.name() + "/to_last", x, padding.toLast(), null, null);
+      toLast[2] = first;
+      toLast[3] = second;
+      int[] back = new int[4];
+      for (int i = 0; i < 4; i++) {
+        back[toLast[i]] = i;
       }
-      TrtTensor out = network.padding(node.name(), x, padding.pre(), padding.post());
-      if (padding.back() != null) {
-        out = network.shuffle(node.name() + "/back", out, padding.back(), null, null);
-      }
-      context.define(node.output(0), out);
+      TrtTensor last = network.shuffle(name + "/to_last", x, toLast, null, null);
+      return network.shuffle(name + "/back", network.padding(name, last, pre, post), back, null, null);
     }
   }
 }

@@ -3,7 +3,6 @@ package dev.tftrt.convert.ops;
 import dev.tftrt.convert.ConversionContext;
 import dev.tftrt.convert.ConverterRegistry;
 import dev.tftrt.convert.NetworkBuilder;
-import dev.tftrt.convert.TrtTensor;
 import dev.tftrt.convert.ValidationContext;
 import dev.tftrt.graph.DataType;
 import dev.tftrt.graph.Node;
@@ -51,7 +50,7 @@ public final class UnaryConverters {
 
     @Override
     void emit(ConversionContext context, Node node, DataType type) {
-      context.define(node.output(0), context.network().identity(node.name(), context.tensor(node.input(0)), type));
+      ConverterSupport.defineInInputLayout(context, node, x -> context.network().identity(node.name(), x, type));
     }
   }
 
@@ -98,7 +97,7 @@ public final class UnaryConverters {
 
     @Override
     void emit(ConversionContext context, Node node, DataType to) {
-      context.define(node.output(0), context.network().identity(node.name(), context.tensor(node.input(0)), to));
+      ConverterSupport.defineInInputLayout(context, node, x -> context.network().identity(node.name(), x, to));
     }
   }
 
@@ -120,7 +119,7 @@ public final class UnaryConverters {
 
     @Override
     void emit(ConversionContext context, Node node, TensorInfo in) {
-      context.define(node.output(0), context.network().unary(node.name(), context.tensor(node.input(0)), operation));
+      ConverterSupport.defineInInputLayout(context, node, x -> context.network().unary(node.name(), x, operation));
     }
   }
 
@@ -129,8 +128,8 @@ public final class UnaryConverters {
     @Override
     void emit(ConversionContext context, Node node, TensorInfo in) {
       NetworkBuilder network = context.network();
-      TrtTensor root = network.unary(node.name() + "/sqrt", context.tensor(node.input(0)), NetworkBuilder.Unary.SQRT);
-      context.define(node.output(0), network.unary(node.name(), root, NetworkBuilder.Unary.RECIP));
+      ConverterSupport.defineInInputLayout(context, node, x -> network.unary(node.name(),
+          network.unary(node.name() + "/sqrt", x, NetworkBuilder.Unary.SQRT), NetworkBuilder.Unary.RECIP));
     }
   }
 
@@ -138,8 +137,8 @@ public final class UnaryConverters {
   static final class Square extends FloatingUnary {
     @Override
     void emit(ConversionContext context, Node node, TensorInfo in) {
-      TrtTensor x = context.tensor(node.input(0));
-      context.define(node.output(0), context.network().elementwise(node.name(), x, x, NetworkBuilder.ElementWise.PROD));
+      ConverterSupport.defineInInputLayout(context, node,
+          x -> context.network().elementwise(node.name(), x, x, NetworkBuilder.ElementWise.PROD));
     }
   }
 
@@ -166,7 +165,7 @@ public final class UnaryConverters {
 
     @Override
     void emit(ConversionContext context, Node node, float[] bounds) {
-      context.define(node.output(0), context.network().activation(node.name(), context.tensor(node.input(0)),
+      ConverterSupport.defineInInputLayout(context, node, x -> context.network().activation(node.name(), x,
           NetworkBuilder.Activation.CLIP, bounds[0], bounds[1]));
     }
   }

@@ -13,6 +13,7 @@ import dev.tftrt.plan.HandGraphs;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class NormalizationConvertersTest {
@@ -44,8 +45,11 @@ class NormalizationConvertersTest {
     // scale = gamma / sqrt(var + 0.5) = {1, 1.5}; shift = beta - mean * scale = {-3, -1}.
     assertArrayEquals(new float[] {1f, 1.5f}, ((TensorValue) bn.params().get("scale")).toFloats(), 1e-6f);
     assertArrayEquals(new float[] {-3f, -1f}, ((TensorValue) bn.params().get("shift")).toFloats(), 1e-6f);
-    assertEquals(List.of("Shuffle", "Scale", "Shuffle", "Scale", "Shuffle", "Scale", "Shuffle"), net.kinds());
+    // x is transposed once for both NHWC batch norms; their outputs are transposed back only as segment outputs.
+    assertEquals(List.of("Shuffle", "Scale", "Scale", "Scale", "Shuffle", "Shuffle"), net.kinds());
+    assertEquals(List.of("bn/to_nchw:0"), net.layer("bn_v1").inputs());
     assertEquals(List.of("input_1"), net.layer("bn_nchw").inputs());
+    assertEquals(List.of("bn:0"), net.layer("bn/to_nhwc").inputs());
   }
 
   @Test
@@ -61,5 +65,16 @@ class NormalizationConvertersTest {
         "training mode (is_training=true) is not supported: it computes batch statistics");
     assertRejected(g, NormalizationConverters::register, "mean_in", "mean m is not a float constant");
     assertRejected(g, NormalizationConverters::register, "rank3", "input x3 has rank 3, expected 4");
+  }
+
+  @Test
+  void aBatchNormWhoseStatisticsAreReadIsLeftToTensorFlow() {
+    Graph g = statistics(HandGraphs.create().placeholder("x", -1, 3, 3, 2))
+        .op("bn", "FusedBatchNormV3", inference("NHWC"), "x", "gamma", "beta", "mean", "var")
+        .op("y_only", "FusedBatchNormV3", inference("NHWC"), "x", "gamma", "beta", "mean", "var")
+        .op("relu", "Relu", "bn").op("y_relu", "Relu", "y_only").op("mean_copy", "Identity", "bn:1").graph();
+    assertRejected(g, NormalizationConverters::register, "bn", "output bn:1 is read by mean_copy: only output 0 (y)"
+        + " is converted, the batch statistics and reserve spaces are not");
+    assertEquals(Optional.empty(), Segments.verdict(g, NormalizationConverters::register, "y_only"));
   }
 }

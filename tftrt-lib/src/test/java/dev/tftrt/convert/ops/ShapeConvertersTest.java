@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.tftrt.convert.RecordingNetworkBuilder;
 import dev.tftrt.graph.AttrValue;
 import dev.tftrt.graph.DataType;
 import dev.tftrt.graph.Shape;
@@ -205,7 +206,8 @@ class ShapeConvertersTest {
         .op("pad", "Pad", "nhwc", "hw")
         .op("pad_nchw", "Pad", "nchw", "last_two");
     assertArrayEquals(new long[] {-1, 8, 13, 3}, h.assertShapeMatchesTensorFlow("pad"));
-    assertEquals(List.of("Shuffle", "Padding", "Shuffle"), h.convert("pad").kinds());
+    // Height and width are the last two dimensions of the NCHW twin, which the padded image stays.
+    assertEquals(List.of("Shuffle", "Padding"), h.convert("pad").kinds());
     assertArrayEquals(new long[] {-1, 3, 7, 10}, h.assertShapeMatchesTensorFlow("pad_nchw"));
     assertEquals(List.of("Padding"), h.convert("pad_nchw").kinds());
   }
@@ -221,18 +223,29 @@ class ShapeConvertersTest {
         .op("pad_hc", "Pad", "x", "h_and_c");
     long[] in = {2, 2, 3, 2};
     for (String name : List.of("pad_hw", "pad_h", "pad_hc")) {
-      ShapeConverters.Pad.Padding p =
-          assertDoesNotThrow(() -> new ShapeConverters.Pad().analyze(h.validation(), h.graph().node(name)));
-      // The padding layer pads the last two dimensions after the transpose: these of the original layout.
-      int first = p.toLast() == null ? 2 : p.toLast()[2];
-      int second = p.toLast() == null ? 3 : p.toLast()[3];
+      // The padding layer pads the last two dimensions of its input, after the transposes before it: these of x.
+      int[] fromX = {0, 1, 2, 3};
+      List<RecordingNetworkBuilder.Layer> layers = h.convert(name).layers();
+      int padding = layers.indexOf(layers.stream().filter(l -> l.kind().equals("Padding")).findFirst().orElseThrow());
+      for (RecordingNetworkBuilder.Layer shuffle : layers.subList(0, padding)) {
+        int[] before = fromX.clone();
+        @SuppressWarnings("unchecked")
+        List<Integer> perm = (List<Integer>) shuffle.params().get("firstTranspose");
+        for (int d = 0; d < 4; d++) {
+          fromX[d] = before[perm.get(d)];
+        }
+      }
+      @SuppressWarnings("unchecked")
+      List<Integer> pre = (List<Integer>) layers.get(padding).params().get("prePadding");
+      int first = fromX[2];
+      int second = fromX[3];
       long[] out = h.tensorflowShape(name, 2);
       float[] tf = h.tensorflowValues(name, 2);
       int k = 0;
       for (long[] i = new long[4]; i[0] < out[0]; k++) {
         long[] src = i.clone();
-        src[first] -= p.pre()[0];
-        src[second] -= p.pre()[1];
+        src[first] -= pre.get(0);
+        src[second] -= pre.get(1);
         boolean inside = true;
         long flat = 0;
         for (int d = 0; d < 4; d++) {
