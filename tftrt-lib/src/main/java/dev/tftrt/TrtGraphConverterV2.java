@@ -340,7 +340,7 @@ public final class TrtGraphConverterV2 {
   }
 
   private static List<SegmentSpec> specs(ConversionPlan p) {
-    return p.segments().stream().map(s -> new SegmentSpec(s.name(), s.nodes(), s.inputs(), s.outputs())).toList();
+    return p.segments().stream().map(SegmentSpec::of).toList();
   }
 
   /** The native graph with every segment in TensorFlow, to compute the segments' inputs. */

@@ -7,19 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tftrt.bench.SavedModelTarget;
-import dev.tftrt.engine.Availability;
 import dev.tftrt.engine.BuildListener;
 import dev.tftrt.engine.BuildResult;
-import dev.tftrt.engine.DeviceStream;
-import dev.tftrt.engine.DeviceTensor;
-import dev.tftrt.engine.Engine;
 import dev.tftrt.engine.EngineConfig;
+import dev.tftrt.engine.ForwardingTensorRtBackend;
 import dev.tftrt.engine.NetworkDefinition;
 import dev.tftrt.engine.RecordingTensorRtBackend.BuildRecord;
 import dev.tftrt.engine.ShapeRange;
 import dev.tftrt.engine.TensorRtBackend;
 import dev.tftrt.engine.UnavailableBackend;
-import dev.tftrt.graph.DataType;
 import dev.tftrt.graph.Shape;
 import dev.tftrt.graph.TensorValue;
 import dev.tftrt.runtime.ConvertedModel;
@@ -275,17 +271,7 @@ class TrtGraphConverterV2BuildTest {
 
   /** The recording backend, draining the calibration batches during INT8 builds as TensorRT's calibrator does. */
   private record Calibrating(TensorRtBackend delegate, List<List<Map<String, TensorValue>>> drained)
-      implements TensorRtBackend {
-    @Override
-    public Availability availability() {
-      return delegate.availability();
-    }
-
-    @Override
-    public NetworkDefinition newNetwork() {
-      return delegate.newNetwork();
-    }
-
+      implements ForwardingTensorRtBackend {
     @Override
     public BuildResult build(NetworkDefinition network, EngineConfig config, BuildListener listener) {
       if (config.calibration() != null) {
@@ -297,21 +283,6 @@ class TrtGraphConverterV2BuildTest {
         drained.add(batches);
       }
       return delegate.build(network, config, listener);
-    }
-
-    @Override
-    public Engine deserialize(byte[] plan) {
-      return delegate.deserialize(plan);
-    }
-
-    @Override
-    public DeviceStream newStream() {
-      return delegate.newStream();
-    }
-
-    @Override
-    public DeviceTensor allocate(DataType type, Shape shape) {
-      return delegate.allocate(type, shape);
     }
   }
 

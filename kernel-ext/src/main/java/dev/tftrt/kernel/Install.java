@@ -1,16 +1,12 @@
 package dev.tftrt.kernel;
 
 import com.google.gson.GsonBuilder;
+import dev.tftrt.io.AtomicFiles;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -129,11 +125,12 @@ public final class Install {
     Path old = null;
     if (Files.exists(kernelDir)) {
       old = kernelDir.resolveSibling("." + KERNEL_NAME + "-old-" + System.nanoTime());
-      move(kernelDir, old);
+      AtomicFiles.moveToFreePlace(kernelDir, old);
     }
-    move(staging, kernelDir);
+    AtomicFiles.moveToFreePlace(staging, kernelDir);
     if (old != null) {
-      deleteTree(old);
+      // The new kernelspec is in place; a hidden leftover of the old one is harmless.
+      AtomicFiles.deleteTree(old);
     }
   }
 
@@ -141,32 +138,10 @@ public final class Install {
     if (!Files.exists(kernelDir)) {
       return false;
     }
-    deleteTree(kernelDir);
-    return true;
-  }
-
-  private static void move(Path from, Path to) throws IOException {
-    try {
-      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(from, to);
+    if (!AtomicFiles.deleteTree(kernelDir)) {
+      throw new IOException("could not remove all of " + kernelDir);
     }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.delete(file);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-        Files.delete(dir);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+    return true;
   }
 
   /** This JVM's class path as absolute entries. */

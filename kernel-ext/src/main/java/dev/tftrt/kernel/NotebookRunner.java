@@ -10,10 +10,8 @@ import dev.tftrt.TftrtException;
 import dev.tftrt.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -258,13 +256,13 @@ public final class NotebookRunner {
             staging.toString(), executed.toString()));
         Path html = staging.resolve(stem + ".html");
         if (Files.exists(html)) {
-          finalHtml = move(html, out.resolve(stem + ".html"));
+          finalHtml = AtomicFiles.replace(html, out.resolve(stem + ".html"));
         } else {
           problems.add(new CellError(0, "", "HtmlExportFailed", "nbconvert could not write the HTML:\n"
               + tail(htmlLog)));
         }
       }
-      Path finalNotebook = move(executed, out.resolve(name));
+      Path finalNotebook = AtomicFiles.replace(executed, out.resolve(name));
       double seconds = (System.nanoTime() - start) / 1e9;
       log.accept(String.format(Locale.ROOT, "  %s: %d code cells in %.0f s, %s", name, codeCells, seconds,
           problems.isEmpty() ? "no errors" : problems.size() + " failed"));
@@ -326,13 +324,5 @@ public final class NotebookRunner {
   private static String tail(String log) {
     List<String> lines = log.lines().toList();
     return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-  }
-
-  private static Path move(Path from, Path to) throws IOException {
-    try {
-      return Files.move(from, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      return Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-    }
   }
 }

@@ -17,15 +17,22 @@ import dev.tftrt.figures.CourseFigures;
 import dev.tftrt.figures.Graphviz;
 import dev.tftrt.io.AtomicFiles;
 import dev.tftrt.plan.ConversionPlan;
+import dev.tftrt.plan.Segment;
+import dev.tftrt.runtime.ConvertedModelFiles;
+import dev.tftrt.runtime.EngineFusions;
+import dev.tftrt.runtime.EnginePlan;
+import dev.tftrt.runtime.SegmentPlans;
+import dev.tftrt.runtime.SegmentSpec;
 import dev.tftrt.zoo.ModelZoo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -33,14 +40,14 @@ import picocli.CommandLine.Option;
  * {@code tftrt images [--out images/]}: regenerates the course's figures from a real model's graph (by default
  * the zoo's Inception block, written afresh with TensorFlow Java): the network before optimization, after
  * vertical and after horizontal fusion, and the workflow. The fusions are TensorRT's own where it can tell:
- * with TensorRT here the engines are built and their inspector's layer names decide (and are kept in
- * {@code <model>-tensorrt-layers.json} beside the figures); {@code --engine-layers} reads such a file from a GPU
- * machine; otherwise the planner's expected fusions are drawn.
+ * with TensorRT here the engines are built and their engine inspector's layers decide (mapped back to TF nodes by
+ * {@link EngineFusions}, and kept in {@code <model>-tensorrt-layers.json} beside the figures);
+ * {@code --engine-layers} reads such a file from a GPU machine; otherwise the planner's expected fusions are drawn.
  */
 @Command(name = "images", mixinStandardHelpOptions = true,
     description = {"Regenerate the course's figures from a real model's conversion plan, laid out by Graphviz:",
         "network-original, network-vertical-fusion, network-horizontal-fusion and workflow.",
-        "Fusions come from TensorRT's built engines when TensorRT is here (the layer names are saved as "
+        "Fusions come from TensorRT's built engines when TensorRT is here (their inspector's layers are saved as "
             + "<model>-tensorrt-layers.json), from --engine-layers, else from the planner's preview."})
 public final class ImagesCommand implements Callable<Integer> {
   @Option(names = "--out", defaultValue = "images", paramLabel = "<dir>",
@@ -52,7 +59,7 @@ public final class ImagesCommand implements Callable<Integer> {
   Path model;
 
   @Option(names = "--engine-layers", paramLabel = "<file.json>",
-      description = "TensorRT layer names saved by this command on a GPU machine: draw the fusions TensorRT made")
+      description = "the engine layers this command saved on a GPU machine: draw the fusions TensorRT made")
   Path engineLayers;
 
   @Option(names = "--formats", split = ",", defaultValue = "dot,svg,png", paramLabel = "dot,svg,png",
@@ -101,43 +108,67 @@ public final class ImagesCommand implements Callable<Integer> {
   }
 
   /**
-   * Builds the plan's engines, saves them, and reads back each engine's layer names through TensorRT's inspector:
-   * {@code {"tensorRt": "<GPU, versions>", "layers": ["a + b", "x || y", ...]}}.
+   * Builds the plan's engines, saves them, and reads back each one's layers through TensorRT's engine inspector:
+   * {@code {"tensorRt": "TensorRT <version> on <GPU>", "segments": {"<segment>": [<inspector JSON per engine>]}}}.
    */
   private static JsonObject tensorRtLayers(TrtGraphConverterV2 converter, TensorRtBackend tensorRt, Path saved)
       throws IOException {
     converter.build(null).close();
     converter.save(saved);
-    JsonArray names = new JsonArray();
-    List<Path> plans;
-    try (Stream<Path> files = Files.walk(saved)) {
-      plans = files.filter(p -> p.getFileName().toString().endsWith(".plan")).sorted().toList();
-    }
-    for (Path plan : plans) {
-      try (Engine engine = tensorRt.deserialize(Files.readAllBytes(plan))) {
-        for (JsonElement layer : JsonParser.parseString(engine.layerInformationJson()).getAsJsonObject()
-            .getAsJsonArray("Layers")) {
-          names.add(layer.isJsonObject() ? layer.getAsJsonObject().get("Name").getAsString() : layer.getAsString());
+    JsonObject segments = new JsonObject();
+    for (SegmentPlans segment : ConvertedModelFiles.read(saved).contents().segments()) {
+      JsonArray engines = new JsonArray();
+      for (EnginePlan plan : segment.engines()) {
+        if (plan.usable()) {
+          try (Engine engine = tensorRt.deserialize(plan.plan())) {
+            engines.add(JsonParser.parseString(engine.layerInformationJson()));
+          }
         }
+      }
+      if (!engines.isEmpty()) {
+        segments.add(segment.spec().name(), engines);
       }
     }
     Availability a = tensorRt.availability();
     JsonObject o = new JsonObject();
     o.addProperty("tensorRt", "TensorRT " + a.tensorRtVersion() + " on " + a.gpuName());
-    o.add("layers", names);
+    o.add("segments", segments);
     return o;
   }
 
+  /** The fusions in a layer file of {@link #tensorRtLayers}, mapped onto {@code plan}'s segments. */
   private static CourseFigures.LayerFusions fromFile(Path file, ConversionPlan plan) {
+    String tensorRt;
+    Map<String, List<String>> inspectedBySegment = new LinkedHashMap<>();
     try {
       JsonObject o = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
-      List<String> layers = new ArrayList<>();
-      o.getAsJsonArray("layers").forEach(l -> layers.add(l.getAsString()));
-      return CourseFigures.LayerFusions.fromTensorRt(layers, plan.graph(),
-          "as " + o.get("tensorRt").getAsString() + " fused it");
-    } catch (IOException | JsonParseException | IllegalStateException | NullPointerException e) {
+      tensorRt = o.get("tensorRt").getAsString();
+      for (Map.Entry<String, JsonElement> segment : o.getAsJsonObject("segments").entrySet()) {
+        List<String> engines = new ArrayList<>();
+        segment.getValue().getAsJsonArray().forEach(e -> engines.add(e.toString()));
+        inspectedBySegment.put(segment.getKey(), engines);
+      }
+    } catch (IOException | JsonParseException | IllegalStateException | ClassCastException
+        | UnsupportedOperationException | NullPointerException e) {
       throw new TftrtException("--engine-layers " + file + " is not a layer file written by tftrt images on a GPU"
-          + " machine ({\"tensorRt\": ..., \"layers\": [...]}): " + e.getMessage(), e);
+          + " machine ({\"tensorRt\": ..., \"segments\": {\"<segment>\": [<inspector JSON>, ...]}}): "
+          + e.getMessage(), e);
+    }
+    List<String> planned = plan.segments().stream().map(Segment::name).toList();
+    for (String name : inspectedBySegment.keySet()) {
+      if (!planned.contains(name)) {
+        throw new TftrtException("--engine-layers " + file + " has segment '" + name + "', which this model's plan"
+            + " does not (" + String.join(", ", planned) + "): give the layer file of the same model");
+      }
+    }
+    Map<SegmentSpec, List<String>> inspected = new LinkedHashMap<>();
+    plan.segments().stream().filter(s -> inspectedBySegment.containsKey(s.name()))
+        .forEach(s -> inspected.put(SegmentSpec.of(s), inspectedBySegment.get(s.name())));
+    try {
+      return CourseFigures.LayerFusions.built(EngineFusions.of(plan.graph(), inspected, Map.of()),
+          plan.graph(), "as " + tensorRt + " fused it");
+    } catch (TftrtException e) {
+      throw new TftrtException("--engine-layers " + file + ": " + e.getMessage(), e);
     }
   }
 }

@@ -9,6 +9,8 @@ import dev.tftrt.io.AtomicFiles;
 import dev.tftrt.passes.RemovedNode;
 import dev.tftrt.plan.ConversionPlan;
 import dev.tftrt.plan.FusionPreview;
+import dev.tftrt.runtime.EngineFusions;
+import dev.tftrt.runtime.FusedLayer;
 import dev.tftrt.savedmodel.FreezeReport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -47,48 +50,59 @@ public final class CourseFigures {
     }
 
     /**
-     * The fusions TensorRT made, read from its engine inspector's layer names: {@code a + b + c} is one layer
-     * computing nodes a, b and c (vertical fusion), {@code x || y} one layer computing the branches x and y side
-     * by side (horizontal fusion). Network layers are named after the TensorFlow nodes they come from (with
-     * suffixes such as {@code /nchw}), so each name is mapped back to the graph's nodes; layers TensorRT adds
-     * itself (reformatting copies) map to none and are skipped.
+     * The fusions TensorRT made, from its engines' layers mapped back to TF nodes: each fusing layer is a chain
+     * (vertical fusion), except a horizontal one, which joins side by side the branches its nodes form in the
+     * graph (each a chain, given in the group by its first node).
      */
-    public static LayerFusions fromTensorRt(List<String> layerNames, Graph graph, String source) {
-      List<String> byLength = graph.nodes().stream().map(Node::name).filter(n -> !graph.node(n).op().equals("Const"))
-          .sorted(java.util.Comparator.comparingInt(String::length).reversed()).toList();
+    public static LayerFusions built(EngineFusions engines, Graph graph, String source) {
+      Map<String, Integer> position = new HashMap<>();
+      graph.nodes().forEach(n -> position.put(n.name(), position.size()));
       List<List<String>> vertical = new ArrayList<>();
       List<List<String>> horizontal = new ArrayList<>();
-      for (String layer : layerNames) {
-        List<String> heads = new ArrayList<>();
-        for (String branch : layer.split(" \\|\\| ")) {
-          List<String> nodes = nodesNamedIn(branch, byLength, graph);
-          if (nodes.size() > 1) {
-            vertical.add(nodes);
-          }
-          if (!nodes.isEmpty()) {
-            heads.add(nodes.get(0));
-          }
-        }
-        if (heads.size() > 1) {
-          horizontal.add(heads);
+      for (FusedLayer layer : engines.fused()) {
+        List<List<String>> branches = layer.kind() == FusedLayer.Kind.HORIZONTAL
+            ? branches(layer.nodes(), graph, position) : List.of(inGraphOrder(layer.nodes(), position));
+        branches.stream().filter(b -> b.size() > 1).forEach(vertical::add);
+        if (branches.size() > 1) {
+          horizontal.add(branches.stream().map(b -> b.get(0)).toList());
         }
       }
       return new LayerFusions(vertical, horizontal, source);
     }
 
-    /** The graph's nodes whose names occur in {@code text} as whole names, in graph order. */
-    private static List<String> nodesNamedIn(String text, List<String> namesLongestFirst, Graph graph) {
-      Set<String> found = new HashSet<>();
-      String rest = text;
-      for (String name : namesLongestFirst) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?<![\\w/.-])" + java.util.regex.Pattern.quote(name)
-            + "(?![\\w.-])").matcher(rest);
-        if (m.find()) {
-          found.add(name);
-          rest = m.replaceAll(" ");
+    /** {@code nodes} split into the groups connected by the graph's edges among them, in graph order. */
+    private static List<List<String>> branches(List<String> nodes, Graph graph, Map<String, Integer> position) {
+      Set<String> members = new HashSet<>(nodes);
+      Map<String, List<String>> neighbours = new HashMap<>();
+      for (String n : members) {
+        for (TensorRef in : graph.node(n).inputs()) {
+          if (members.contains(in.node())) {
+            neighbours.computeIfAbsent(n, k -> new ArrayList<>()).add(in.node());
+            neighbours.computeIfAbsent(in.node(), k -> new ArrayList<>()).add(n);
+          }
         }
       }
-      return graph.nodes().stream().map(Node::name).filter(found::contains).toList();
+      List<List<String>> branches = new ArrayList<>();
+      Set<String> seen = new HashSet<>();
+      for (String start : inGraphOrder(nodes, position)) {
+        if (!seen.add(start)) {
+          continue;
+        }
+        List<String> branch = new ArrayList<>(List.of(start));
+        for (int i = 0; i < branch.size(); i++) {
+          for (String next : neighbours.getOrDefault(branch.get(i), List.of())) {
+            if (seen.add(next)) {
+              branch.add(next);
+            }
+          }
+        }
+        branches.add(inGraphOrder(branch, position));
+      }
+      return branches;
+    }
+
+    private static List<String> inGraphOrder(Collection<String> nodes, Map<String, Integer> position) {
+      return nodes.stream().distinct().sorted(Comparator.comparingInt(position::get)).toList();
     }
 
     /** The fusions the planner expects TensorRT to make ({@link FusionPreview}). */

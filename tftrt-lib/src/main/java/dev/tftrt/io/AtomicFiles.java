@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 
 /**
  * Result files written through a temporary file in the same directory and renamed into place when complete, so
- * that a reader never sees half a file; and the removal of temporary trees.
+ * that a reader never sees half a file; the renames that do it; and the removal of temporary trees.
  */
 public final class AtomicFiles {
   private AtomicFiles() {}
@@ -26,16 +26,37 @@ public final class AtomicFiles {
       Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
       try {
         Files.write(tmp, content);
-        try {
-          Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
+        replace(tmp, target);
       } finally {
         Files.deleteIfExists(tmp);
       }
     } catch (IOException e) {
       throw new TftrtException("cannot write " + file + ": " + e, e);
+    }
+  }
+
+  /**
+   * Renames the complete file {@code from} to {@code to}, replacing what is there: atomically where the file system
+   * can (a reader sees the old file or the new one, never a mix), else by a plain move.
+   */
+  public static Path replace(Path from, Path to) throws IOException {
+    try {
+      return Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      return Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /**
+   * Renames {@code from}, a file or a whole tree, to {@code to}, which the caller has made free (trees are swapped
+   * by moving the old one aside first): atomically where the file system can, else by a plain move, which refuses
+   * an existing {@code to}.
+   */
+  public static void moveToFreePlace(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(from, to);
     }
   }
 

@@ -18,13 +18,11 @@ import dev.tftrt.io.AtomicFiles;
 import dev.tftrt.savedmodel.SignatureTensor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -231,21 +229,21 @@ public final class ConvertedModelFiles {
 
   private static void replace(Path complete, Path target) throws IOException {
     if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-      move(complete, target);
+      AtomicFiles.moveToFreePlace(complete, target);
       return;
     }
     if (isEmptyDirectory(target)) {
       Files.delete(target);
-      move(complete, target);
+      AtomicFiles.moveToFreePlace(complete, target);
       return;
     }
     Path old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + OLD_MARK);
     Path oldModel = old.resolve("model");
-    move(target, oldModel);
+    AtomicFiles.moveToFreePlace(target, oldModel);
     try {
-      move(complete, target);
+      AtomicFiles.moveToFreePlace(complete, target);
     } catch (IOException e) {
-      move(oldModel, target);
+      AtomicFiles.moveToFreePlace(oldModel, target);
       AtomicFiles.deleteTree(old);
       throw e;
     }
@@ -255,14 +253,6 @@ public final class ConvertedModelFiles {
   private static boolean isEmptyDirectory(Path dir) throws IOException {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
       return !entries.iterator().hasNext();
-    }
-  }
-
-  private static void move(Path from, Path to) throws IOException {
-    try {
-      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(from, to);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.tftrt.runtime;
 
 import dev.tftrt.graph.TensorRef;
+import dev.tftrt.plan.Segment;
 import java.util.List;
 
 /**
@@ -12,6 +13,11 @@ public record SegmentSpec(String name, List<String> nodes, List<TensorRef> input
     nodes = List.copyOf(nodes);
     inputs = List.copyOf(inputs);
     outputs = List.copyOf(outputs);
+  }
+
+  /** What the runtime needs of a planned segment. */
+  public static SegmentSpec of(Segment segment) {
+    return new SegmentSpec(segment.name(), segment.nodes(), segment.inputs(), segment.outputs());
   }
 
   /** The engine binding of input {@code i}, as the converters name it. */

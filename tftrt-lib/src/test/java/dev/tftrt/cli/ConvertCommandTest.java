@@ -10,9 +10,6 @@ import dev.tftrt.runtime.ConvertedModel;
 import dev.tftrt.runtime.FallbackReason;
 import dev.tftrt.zoo.GeneratedModels;
 import dev.tftrt.zoo.ModelZoo;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -24,29 +21,11 @@ class ConvertCommandTest {
   @TempDir
   Path dir;
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-    try {
-      int code = Main.run(args);
-      return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
-  }
-
   @Test
   void withoutAGpuTheModelIsConvertedAndSavedAndSaysWhyNoEngines() {
     Path out = dir.resolve("small-cnn-fp16");
-    Run r = run("convert", GeneratedModels.smallCnn().toString(), "--output", out.toString(), "--precision", "fp16",
-        "--max-batch-size", "4", "--workspace", "256M");
+    CliRun r = CliRun.of("convert", GeneratedModels.smallCnn().toString(), "--output", out.toString(), "--precision",
+        "fp16", "--max-batch-size", "4", "--workspace", "256M");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.err().contains("TensorRT not available: ") && r.err().contains("; the segment runs in TensorFlow"),
         r.err());
@@ -88,7 +67,7 @@ class ConvertCommandTest {
 
   @Test
   void calibrationImagesThatDoNotFitTheModelSaySo() {
-    Run r = run("convert", GeneratedModels.smallCnn().toString(), "--output", dir.resolve("int8").toString(),
+    CliRun r = CliRun.of("convert", GeneratedModels.smallCnn().toString(), "--output", dir.resolve("int8").toString(),
         "--precision", "INT8", "--calibration-data", "fashion-mnist", "--calibration-images", "8",
         "--max-batch-size", "4");
     assertEquals(2, r.code(), r.out());
@@ -97,7 +76,7 @@ class ConvertCommandTest {
   }
 
   private static void assertRefused(String message, String... args) {
-    Run r = run(args);
+    CliRun r = CliRun.of(args);
     assertEquals(2, r.code(), r.out() + r.err());
     assertTrue(r.err().lines().anyMatch(l -> l.startsWith(message)), r.err());
   }

@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import dev.tftrt.TrtConversionParams;
+import dev.tftrt.TrtGraphConverterV2;
+import dev.tftrt.zoo.GeneratedModels;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,56 +44,58 @@ class ImagesCommandTest {
   @Test
   void aMissingModelIsNamedAndNothingIsWritten() throws Exception {
     Path out = dir.resolve("images");
-    PrintStream old = System.err;
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      assertEquals(2, Main.run("images", "--out", out.toString(), "--model", dir.resolve("nope").toString()));
-    } finally {
-      System.setErr(old);
-    }
-    String message = err.toString(StandardCharsets.UTF_8);
-    assertTrue(message.startsWith("tftrt: ") && message.contains("nope"), message);
+    CliRun run = CliRun.of("images", "--out", out.toString(), "--model", dir.resolve("nope").toString());
+    assertEquals(2, run.code());
+    assertTrue(run.message().contains("nope"), run.err());
     assertTrue(Files.notExists(out), "nothing written");
+  }
+
+  /** A layer file as this command writes it on a GPU machine, with TensorRT 8.6's inspector output. */
+  private Path layerFile(String segment) throws IOException {
+    String inspected;
+    try (InputStream in = getClass().getResourceAsStream("/dev/tftrt/runtime/inception-block-fp32.layers.json")) {
+      inspected = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    return Files.writeString(dir.resolve("inception-block-tensorrt-layers.json"),
+        "{\"tensorRt\": \"TensorRT 8.6.1 on a test GPU\", \"segments\": {\"" + segment + "\": [" + inspected + "]}}");
+  }
+
+  private static String inceptionBlockSegment() {
+    return new TrtGraphConverterV2(GeneratedModels.inceptionBlock(), TrtConversionParams.defaults()).convert()
+        .segments().get(0).name();
   }
 
   @Test
   void engineLayersFromAGpuMachineDecideTheFusions() throws Exception {
-    Path layers = dir.resolve("inception-block-tensorrt-layers.json");
-    Files.writeString(layers, "{\"tensorRt\": \"TensorRT 8.6.1 on a test GPU\", \"layers\": ["
-        + "\"branch1x1/Conv2D + branch1x1/BiasAdd + branch1x1/Relu || branch3x3_reduce/Conv2D + branch3x3_reduce/Relu\","
-        + " \"dense/MatMul + dense/BiasAdd\"]}");
+    Path layers = layerFile(inceptionBlockSegment());
     Path out = dir.resolve("images");
-    PrintStream old = System.out;
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-    try {
-      assertEquals(0, Main.run("images", "--out", out.toString(), "--engine-layers", layers.toString(),
-          "--formats", "svg"));
-    } finally {
-      System.setOut(old);
-    }
-    String text = printed.toString(StandardCharsets.UTF_8);
-    assertTrue(text.contains("2 sibling layers reading one tensor became one wider layer (as TensorRT 8.6.1 on a"
-        + " test GPU fused it)"), text);
+    CliRun run = CliRun.of("images", "--out", out.toString(), "--engine-layers", layers.toString(), "--formats",
+        "svg");
+    assertEquals(0, run.code(), run.err());
+    assertTrue(run.out().contains("3 sibling layers reading one tensor became one wider layer (as TensorRT 8.6.1 on a"
+        + " test GPU fused it)"), run.out());
     try (var files = Files.list(out)) {
       assertEquals(4, files.count(), "svg only");
     }
   }
 
   @Test
+  void aLayerFileOfAnotherModelIsRefused() throws Exception {
+    Path layers = layerFile("TRTEngineOp_of_another_model");
+    CliRun run = CliRun.of("images", "--out", dir.resolve("images").toString(), "--engine-layers",
+        layers.toString());
+    assertEquals(2, run.code());
+    assertTrue(run.message().contains("has segment 'TRTEngineOp_of_another_model', which this model's plan does not ("
+        + inceptionBlockSegment() + ")"), run.err());
+    assertTrue(Files.notExists(dir.resolve("images")), "nothing written");
+  }
+
+  @Test
   void aLayerFileThatIsNotOneIsRefused() throws Exception {
     Path layers = Files.writeString(dir.resolve("layers.json"), "[1, 2]");
-    PrintStream old = System.err;
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      assertEquals(2, Main.run("images", "--out", dir.resolve("images").toString(), "--engine-layers",
-          layers.toString()));
-    } finally {
-      System.setErr(old);
-    }
-    assertTrue(err.toString(StandardCharsets.UTF_8).contains("is not a layer file written by tftrt images"),
-        err.toString(StandardCharsets.UTF_8));
+    CliRun run = CliRun.of("images", "--out", dir.resolve("images").toString(), "--engine-layers",
+        layers.toString());
+    assertEquals(2, run.code());
+    assertTrue(run.message().contains("is not a layer file written by tftrt images"), run.err());
   }
 }

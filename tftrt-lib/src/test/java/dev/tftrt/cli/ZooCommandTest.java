@@ -3,10 +3,7 @@ package dev.tftrt.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -29,35 +26,26 @@ class ZooCommandTest {
   void refusesANonEmptyDirectoryWithExitCodeTwo() throws IOException {
     Path out = Files.createDirectories(dir.resolve("taken"));
     Files.writeString(out.resolve("notes.txt"), "keep");
-    String err = stderrOf(() -> assertEquals(2, Main.run("zoo", "resnet50", out.toString())));
-    assertTrue(err.startsWith("tftrt: ") && err.contains("not empty"), err);
+    CliRun r = CliRun.of("zoo", "resnet50", out.toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().startsWith("tftrt: ") && r.err().contains("not empty"), r.err());
     assertEquals("keep", Files.readString(out.resolve("notes.txt")));
   }
 
   @Test
   void unknownModelNameListsTheAvailableOnes() {
-    String err = stderrOf(() -> assertEquals(2, Main.run("zoo", "alexnet", dir.resolve("a").toString())));
-    assertTrue(err.contains("alexnet") && err.contains("small-cnn, inception-block, resnet50, fashion-mnist"), err);
+    CliRun r = CliRun.of("zoo", "alexnet", dir.resolve("a").toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("alexnet") && r.err().contains("small-cnn, inception-block, resnet50, fashion-mnist"),
+        r.err());
   }
 
   @Test
   void trainsTheFashionMnistClassifierWithTheGivenBudget() {
     Path out = dir.resolve("fashion");
-    String err = stderrOf(() -> assertEquals(0,
-        Main.run("zoo", "fashion-mnist", out.toString(), "--epochs", "1", "--train-images", "1000")));
-    assertTrue(err.contains("epoch 1/1") && err.contains("test top-1"), err);
+    CliRun r = CliRun.of("zoo", "fashion-mnist", out.toString(), "--epochs", "1", "--train-images", "1000");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.err().contains("epoch 1/1") && r.err().contains("test top-1"), r.err());
     assertTrue(Files.isRegularFile(out.resolve("saved_model.pb")));
-  }
-
-  private static String stderrOf(Runnable action) {
-    PrintStream original = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
-      action.run();
-    } finally {
-      System.setErr(original);
-    }
-    return captured.toString(StandardCharsets.UTF_8);
   }
 }

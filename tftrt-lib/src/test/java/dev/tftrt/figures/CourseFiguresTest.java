@@ -8,8 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tftrt.TrtConversionParams;
 import dev.tftrt.plan.ConversionPlan;
 import dev.tftrt.plan.Planner;
+import dev.tftrt.runtime.EngineFusions;
+import dev.tftrt.runtime.SegmentSpec;
 import dev.tftrt.savedmodel.SavedModelFreezer;
 import dev.tftrt.zoo.GeneratedModels;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -93,24 +98,29 @@ class CourseFiguresTest {
     }
   }
 
+  /** TensorRT 8.6's engine inspector output for this block, shared with EngineFusionsTest. */
+  static String inspectorOutput() throws IOException {
+    try (InputStream in = CourseFiguresTest.class.getResourceAsStream(
+        "/dev/tftrt/runtime/inception-block-fp32.layers.json")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
   @Test
-  void tensorRtLayerNamesDecideTheFusionsWhenGiven() {
-    // Layer names as TensorRT 8.6's engine inspector prints them ("a + b" fused, "x || y" side by side), with
-    // suffixes and wrappers around the TF node names, and a layer TensorRT added itself.
-    List<String> layers = List.of(
-        "branch1x1/Conv2D + branch1x1/BiasAdd + branch1x1/Relu || branch3x3_reduce/Conv2D/nchw + "
-            + "branch3x3_reduce/BiasAdd + branch3x3_reduce/Relu || branch5x5_reduce/Conv2D + branch5x5_reduce/BiasAdd"
-            + " + branch5x5_reduce/Relu",
-        "PWN(branch3x3/Conv2D + branch3x3/BiasAdd + branch3x3/Relu)",
-        "Reformatting CopyNode for Input Tensor 0 to concat",
-        "dense/MatMul + dense/BiasAdd");
-    CourseFigures.LayerFusions fusions = CourseFigures.LayerFusions.fromTensorRt(layers, plan.graph(),
+  void theEnginesLayersDecideTheFusionsWhenGiven() throws IOException {
+    // The three 1x1 branches in one layer, conv + bias + relu chains, the 5x5 chain split in two, reformats
+    // TensorRT added, and a Myelin ForeignNode for the head.
+    EngineFusions engines = EngineFusions.of(plan.graph(),
+        Map.of(SegmentSpec.of(plan.segments().get(0)), List.of(inspectorOutput())), Map.of());
+    CourseFigures.LayerFusions fusions = CourseFigures.LayerFusions.built(engines, plan.graph(),
         "as TensorRT 8.6.1 on a test GPU fused it");
     assertEquals(List.of(List.of("branch1x1/Conv2D", "branch3x3_reduce/Conv2D", "branch5x5_reduce/Conv2D")),
         fusions.horizontal());
-    assertEquals(5, fusions.vertical().size(), fusions.vertical().toString());
     assertEquals(List.of("branch3x3_reduce/Conv2D", "branch3x3_reduce/BiasAdd", "branch3x3_reduce/Relu"),
         fusions.vertical().get(1));
+    assertTrue(fusions.vertical().contains(List.of("branch5x5/Conv2D", "branch5x5/BiasAdd")),
+        "the chain TensorRT split: " + fusions.vertical());
+    assertEquals(7, fusions.vertical().size(), fusions.vertical().toString());
     CourseFigures.Figure wide = CourseFigures.of(plan, "inception-block", fusions).get(2);
     assertTrue(wide.caption().endsWith("(as TensorRT 8.6.1 on a test GPU fused it)"), wide.caption());
     assertTrue(wide.dot().contains("1x1 CBR, 64 + 96 + 16 filters\\n(3 layers in one)"), wide.dot());

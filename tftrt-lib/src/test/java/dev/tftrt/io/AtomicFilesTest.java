@@ -3,6 +3,7 @@ package dev.tftrt.io;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -41,5 +42,24 @@ class AtomicFilesTest {
     assertFalse(Files.exists(tmp.resolve("scratch")));
     assertEquals("user data", Files.readString(kept));
     assertTrue(AtomicFiles.deleteTree(tmp.resolve("scratch")), "nothing there is nothing left");
+  }
+
+  @Test
+  void replaceReplacesAFileAndMoveToFreePlaceRefusesAnOccupiedOne() throws IOException {
+    Path target = Files.writeString(tmp.resolve("notebook.ipynb"), "old");
+    Path executed = Files.writeString(tmp.resolve("executed.ipynb"), "new");
+    assertEquals(target, AtomicFiles.replace(executed, target));
+    assertEquals("new", Files.readString(target));
+    assertFalse(Files.exists(executed));
+
+    Path tree = Files.createDirectories(tmp.resolve("staging/engines"));
+    Files.writeString(tree.resolve("profile-0.plan"), "plan");
+    AtomicFiles.moveToFreePlace(tmp.resolve("staging"), tmp.resolve("model"));
+    assertEquals("plan", Files.readString(tmp.resolve("model/engines/profile-0.plan")));
+
+    Path other = Files.createDirectories(tmp.resolve("other/engines"));
+    Files.writeString(other.resolve("profile-0.plan"), "other plan");
+    assertThrows(IOException.class, () -> AtomicFiles.moveToFreePlace(tmp.resolve("other"), tmp.resolve("model")));
+    assertEquals("plan", Files.readString(tmp.resolve("model/engines/profile-0.plan")), "the model is untouched");
   }
 }

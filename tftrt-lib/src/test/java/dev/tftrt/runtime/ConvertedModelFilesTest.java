@@ -13,16 +13,9 @@ import dev.tftrt.TrtConversionParams;
 import dev.tftrt.TrtGraphConverterV2;
 import dev.tftrt.bench.SavedModelTarget;
 import dev.tftrt.engine.Availability;
-import dev.tftrt.engine.BuildListener;
-import dev.tftrt.engine.BuildResult;
-import dev.tftrt.engine.DeviceStream;
-import dev.tftrt.engine.DeviceTensor;
-import dev.tftrt.engine.Engine;
-import dev.tftrt.engine.EngineConfig;
-import dev.tftrt.engine.NetworkDefinition;
+import dev.tftrt.engine.ForwardingTensorRtBackend;
 import dev.tftrt.engine.TensorRtBackend;
 import dev.tftrt.engine.UnavailableBackend;
-import dev.tftrt.graph.DataType;
 import dev.tftrt.graph.Shape;
 import dev.tftrt.graph.TensorValue;
 import dev.tftrt.io.AtomicFiles;
@@ -333,35 +326,10 @@ class ConvertedModelFilesTest {
 
   /** The recording backend, claiming to be another machine. */
   private record OtherMachine(TensorRtBackend delegate, String gpu, String cc, String trt)
-      implements TensorRtBackend {
+      implements ForwardingTensorRtBackend {
     @Override
     public Availability availability() {
       return new Availability(true, "", gpu, cc, "13.0", "12.3", trt);
-    }
-
-    @Override
-    public NetworkDefinition newNetwork() {
-      return delegate.newNetwork();
-    }
-
-    @Override
-    public BuildResult build(NetworkDefinition network, EngineConfig config, BuildListener listener) {
-      return delegate.build(network, config, listener);
-    }
-
-    @Override
-    public Engine deserialize(byte[] plan) {
-      return delegate.deserialize(plan);
-    }
-
-    @Override
-    public DeviceStream newStream() {
-      return delegate.newStream();
-    }
-
-    @Override
-    public DeviceTensor allocate(DataType type, Shape shape) {
-      return delegate.allocate(type, shape);
     }
   }
 }

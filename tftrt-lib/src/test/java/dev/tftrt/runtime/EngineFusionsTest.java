@@ -11,7 +11,6 @@ import dev.tftrt.TrtConversionParams;
 import dev.tftrt.TrtGraphConverterV2;
 import dev.tftrt.engine.UnavailableBackend;
 import dev.tftrt.plan.ConversionPlan;
-import dev.tftrt.plan.Segment;
 import dev.tftrt.runtime.FusedLayer.Kind;
 import dev.tftrt.runtime.FusionComparison.Outcome;
 import dev.tftrt.zoo.GeneratedModels;
@@ -41,8 +40,7 @@ class EngineFusionsTest {
         TrtConversionParams.builder().precisionMode(Precision.FP32).build());
     plan = c.convert();
     assertEquals(1, plan.segments().size(), c.summary().toText());
-    Segment s = plan.segments().get(0);
-    spec = new SegmentSpec(s.name(), s.nodes(), s.inputs(), s.outputs());
+    spec = SegmentSpec.of(plan.segments().get(0));
   }
 
   static String fixture(String name) {

@@ -1,17 +1,12 @@
 package dev.tftrt.runtime;
 
-import dev.tftrt.engine.Availability;
 import dev.tftrt.engine.Binding;
-import dev.tftrt.engine.BuildListener;
-import dev.tftrt.engine.BuildResult;
 import dev.tftrt.engine.DeviceStream;
 import dev.tftrt.engine.DeviceTensor;
 import dev.tftrt.engine.Engine;
-import dev.tftrt.engine.EngineConfig;
 import dev.tftrt.engine.ExecutionContext;
-import dev.tftrt.engine.NetworkDefinition;
+import dev.tftrt.engine.ForwardingTensorRtBackend;
 import dev.tftrt.engine.TensorRtBackend;
-import dev.tftrt.graph.DataType;
 import dev.tftrt.graph.Shape;
 import dev.tftrt.graph.TensorValue;
 import java.nio.ByteBuffer;
@@ -22,38 +17,13 @@ import java.util.Map;
  * A backend whose engines keep TensorRT 8's rule (seen on the GPU): an engine's optimization profile belongs to
  * the first live execution context; any further live context cannot enqueue. Wraps another backend.
  */
-public record OneContextPerEngine(TensorRtBackend delegate) implements TensorRtBackend {
+public record OneContextPerEngine(TensorRtBackend delegate) implements ForwardingTensorRtBackend {
   static final String NO_PROFILE = "TensorRT could not enqueue the engine (Assertion mOptimizationProfile >= 0 "
       + "failed: the profile belongs to another live context)";
 
   @Override
-  public Availability availability() {
-    return delegate.availability();
-  }
-
-  @Override
-  public NetworkDefinition newNetwork() {
-    return delegate.newNetwork();
-  }
-
-  @Override
-  public BuildResult build(NetworkDefinition network, EngineConfig config, BuildListener listener) {
-    return delegate.build(network, config, listener);
-  }
-
-  @Override
   public Engine deserialize(byte[] plan) {
     return new ProfiledEngine(delegate.deserialize(plan));
-  }
-
-  @Override
-  public DeviceStream newStream() {
-    return delegate.newStream();
-  }
-
-  @Override
-  public DeviceTensor allocate(DataType type, Shape shape) {
-    return delegate.allocate(type, shape);
   }
 
   private static final class ProfiledEngine implements Engine {
