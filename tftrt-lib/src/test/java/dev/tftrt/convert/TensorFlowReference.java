@@ -68,11 +68,6 @@ public final class TensorFlowReference {
     return context;
   }
 
-  /** The segment as the converter sees it: its outputs are the graph's tensors read outside it. */
-  public static SegmentSpec spec(Segment s) {
-    return new SegmentSpec(s.name(), s.nodes(), s.inputs(), s.outputs());
-  }
-
   /**
    * The segment with every tensor it computes as an output: output 0 of each node but the constants, in node
    * (topological) order, then its other outputs. Comparing them all names the first node whose conversion

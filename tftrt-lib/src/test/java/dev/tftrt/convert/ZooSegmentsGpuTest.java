@@ -73,7 +73,7 @@ class ZooSegmentsGpuTest {
   private static void assertSegmentsMatchTensorFlow(String label, Path model) {
     TensorFlowReference tf = TensorFlowReference.ofModel(label, model, BATCH);
     for (Segment s : tf.plan().segments()) {
-      SegmentSpec spec = TensorFlowReference.spec(s);
+      SegmentSpec spec = SegmentSpec.of(s);
       try (NetworkDefinition network = backend.newNetwork()) {
         Converters.SegmentNetwork converted = Converters.convertSegment(Converters.standard(), tf.context(), spec,
             network);
