@@ -16,12 +16,17 @@ import java.util.TreeSet;
 /**
  * What TF-TRT's {@code TrtConversionParams} holds, with its defaults, plus two of its environment knobs as
  * proper options: {@code opDenylist} ({@code TF_TRT_OP_DENYLIST}) and {@code maxEngines}
- * ({@code TF_TRT_MAX_ALLOWED_ENGINES}, smallest segments dropped first). Immutable; build with
+ * ({@code TF_TRT_MAX_ALLOWED_ENGINES}, smallest segments dropped first), and three for speed:
+ * {@code builderOptimizationLevel} (TensorRT's 0..5, default 3), {@code executionContextsPerEngine} (how many
+ * calls may run one engine at once; each adds an optimization profile, so build time and device memory) and
+ * {@code cudaGraphs} (replay each engine's enqueue as a CUDA graph while shapes repeat). Immutable; build with
  * {@link #builder()} and change a copy with {@link #toBuilder()}. Invalid values fail in {@link Builder#build()}
  * with a {@link TftrtException} naming the field and the allowed values.
  */
 public final class TrtConversionParams {
   public static final long ONE_GIB = 1L << 30;
+  /** Each context adds a profile to every engine (build time, device memory): more is surely a mistake. */
+  public static final int MAX_CONTEXTS_PER_ENGINE = 16;
 
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
@@ -35,6 +40,9 @@ public final class TrtConversionParams {
   private final boolean allowBuildAtRuntime;
   private final Set<String> opDenylist;
   private final int maxEngines;
+  private final int builderOptimizationLevel;
+  private final int executionContextsPerEngine;
+  private final boolean cudaGraphs;
 
   private TrtConversionParams(Builder b) {
     precisionMode = b.precisionMode;
@@ -47,6 +55,9 @@ public final class TrtConversionParams {
     allowBuildAtRuntime = b.allowBuildAtRuntime;
     opDenylist = Collections.unmodifiableSet(new TreeSet<>(b.opDenylist));
     maxEngines = b.maxEngines;
+    builderOptimizationLevel = b.builderOptimizationLevel;
+    executionContextsPerEngine = b.executionContextsPerEngine;
+    cudaGraphs = b.cudaGraphs;
   }
 
   /** TF-TRT's defaults. */
@@ -69,7 +80,10 @@ public final class TrtConversionParams {
         .isDynamicOp(isDynamicOp)
         .allowBuildAtRuntime(allowBuildAtRuntime)
         .opDenylist(opDenylist)
-        .maxEngines(maxEngines);
+        .maxEngines(maxEngines)
+        .builderOptimizationLevel(builderOptimizationLevel)
+        .executionContextsPerEngine(executionContextsPerEngine)
+        .cudaGraphs(cudaGraphs);
   }
 
   public Precision precisionMode() {
@@ -113,6 +127,28 @@ public final class TrtConversionParams {
     return maxEngines;
   }
 
+  /** TensorRT's builder optimization level: 0 (fastest build) to 5 (most tactics tried); 3 is its default. */
+  public int builderOptimizationLevel() {
+    return builderOptimizationLevel;
+  }
+
+  /**
+   * How many calls may run one engine at once, each on its own execution context and stream (so that one's
+   * copies overlap another's compute). TensorRT 8 gives each live context its own optimization profile, so
+   * every engine is built with this many identical profiles; further concurrent calls wait.
+   */
+  public int executionContextsPerEngine() {
+    return executionContextsPerEngine;
+  }
+
+  /**
+   * Whether an engine's enqueue is captured once into a CUDA graph and replayed while input shapes and tensor
+   * addresses repeat (one launch instead of one per layer; helps small batches most).
+   */
+  public boolean cudaGraphs() {
+    return cudaGraphs;
+  }
+
   /** As JSON with the field names above (the conversion manifest stores this). */
   public String toJson() {
     return GSON.toJson(toJsonTree());
@@ -130,6 +166,9 @@ public final class TrtConversionParams {
     o.addProperty("allowBuildAtRuntime", allowBuildAtRuntime);
     o.add("opDenylist", GSON.toJsonTree(opDenylist));
     o.addProperty("maxEngines", maxEngines);
+    o.addProperty("builderOptimizationLevel", builderOptimizationLevel);
+    o.addProperty("executionContextsPerEngine", executionContextsPerEngine);
+    o.addProperty("cudaGraphs", cudaGraphs);
     return o;
   }
 
@@ -166,9 +205,13 @@ public final class TrtConversionParams {
             b.opDenylist(ops);
           }
           case "maxEngines" -> b.maxEngines(v.getAsInt());
+          case "builderOptimizationLevel" -> b.builderOptimizationLevel(v.getAsInt());
+          case "executionContextsPerEngine" -> b.executionContextsPerEngine(v.getAsInt());
+          case "cudaGraphs" -> b.cudaGraphs(bool(v));
           default -> throw new TftrtException("unknown conversion parameter '" + e.getKey() + "'; known: "
               + "precisionMode, maxBatchSize, minimumSegmentSize, maxWorkspaceSizeBytes, useCalibration, "
-              + "maximumCachedEngines, isDynamicOp, allowBuildAtRuntime, opDenylist, maxEngines");
+              + "maximumCachedEngines, isDynamicOp, allowBuildAtRuntime, opDenylist, maxEngines, "
+              + "builderOptimizationLevel, executionContextsPerEngine, cudaGraphs");
         }
       } catch (IllegalStateException | UnsupportedOperationException | NumberFormatException
           | ClassCastException ex) {
@@ -191,13 +234,16 @@ public final class TrtConversionParams {
         && p.minimumSegmentSize == minimumSegmentSize && p.maxWorkspaceSizeBytes == maxWorkspaceSizeBytes
         && p.useCalibration == useCalibration && p.maximumCachedEngines == maximumCachedEngines
         && p.isDynamicOp == isDynamicOp && p.allowBuildAtRuntime == allowBuildAtRuntime
-        && p.opDenylist.equals(opDenylist) && p.maxEngines == maxEngines;
+        && p.opDenylist.equals(opDenylist) && p.maxEngines == maxEngines
+        && p.builderOptimizationLevel == builderOptimizationLevel
+        && p.executionContextsPerEngine == executionContextsPerEngine && p.cudaGraphs == cudaGraphs;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(precisionMode, maxBatchSize, minimumSegmentSize, maxWorkspaceSizeBytes, useCalibration,
-        maximumCachedEngines, isDynamicOp, allowBuildAtRuntime, opDenylist, maxEngines);
+        maximumCachedEngines, isDynamicOp, allowBuildAtRuntime, opDenylist, maxEngines, builderOptimizationLevel,
+        executionContextsPerEngine, cudaGraphs);
   }
 
   @Override
@@ -206,7 +252,9 @@ public final class TrtConversionParams {
         + ", minimumSegmentSize=" + minimumSegmentSize + ", maxWorkspaceSizeBytes=" + maxWorkspaceSizeBytes
         + ", useCalibration=" + useCalibration + ", maximumCachedEngines=" + maximumCachedEngines
         + ", isDynamicOp=" + isDynamicOp + ", allowBuildAtRuntime=" + allowBuildAtRuntime
-        + ", opDenylist=" + opDenylist + ", maxEngines=" + maxEngines + "}";
+        + ", opDenylist=" + opDenylist + ", maxEngines=" + maxEngines + ", builderOptimizationLevel="
+        + builderOptimizationLevel + ", executionContextsPerEngine=" + executionContextsPerEngine + ", cudaGraphs="
+        + cudaGraphs + "}";
   }
 
   /** Fluent builder starting from TF-TRT's defaults; {@link #build()} validates. */
@@ -221,6 +269,9 @@ public final class TrtConversionParams {
     private boolean allowBuildAtRuntime = true;
     private Set<String> opDenylist = new TreeSet<>();
     private int maxEngines = 20;
+    private int builderOptimizationLevel = 3;
+    private int executionContextsPerEngine = 1;
+    private boolean cudaGraphs;
 
     private Builder() {}
 
@@ -295,6 +346,21 @@ public final class TrtConversionParams {
       return this;
     }
 
+    public Builder builderOptimizationLevel(int level) {
+      this.builderOptimizationLevel = level;
+      return this;
+    }
+
+    public Builder executionContextsPerEngine(int n) {
+      this.executionContextsPerEngine = n;
+      return this;
+    }
+
+    public Builder cudaGraphs(boolean use) {
+      this.cudaGraphs = use;
+      return this;
+    }
+
     /** Checks every field; the first bad one fails naming the field and what it allows. */
     public TrtConversionParams build() {
       atLeast("maxBatchSize", maxBatchSize, 1);
@@ -305,6 +371,15 @@ public final class TrtConversionParams {
       }
       atLeast("maximumCachedEngines", maximumCachedEngines, 1);
       atLeast("maxEngines", maxEngines, 1);
+      if (builderOptimizationLevel < 0 || builderOptimizationLevel > 5) {
+        throw new TftrtException("builderOptimizationLevel must be TensorRT's builder optimization level, an "
+            + "integer from 0 (fastest build) to 5 (most tactics tried; default 3), was " + builderOptimizationLevel);
+      }
+      if (executionContextsPerEngine < 1 || executionContextsPerEngine > MAX_CONTEXTS_PER_ENGINE) {
+        throw new TftrtException("executionContextsPerEngine must be an integer from 1 to " + MAX_CONTEXTS_PER_ENGINE
+            + " (each adds an optimization profile to every engine: build time and device memory), was "
+            + executionContextsPerEngine);
+      }
       for (String op : opDenylist) {
         if (op == null || op.isBlank() || !op.strip().equals(op)) {
           throw new TftrtException("opDenylist entries must be op type names such as \"Conv2D\", without "

@@ -1,6 +1,7 @@
 package dev.tftrt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,6 +27,9 @@ class TrtConversionParamsTest {
     assertTrue(p.allowBuildAtRuntime());
     assertEquals(Set.of(), p.opDenylist());
     assertEquals(20, p.maxEngines());
+    assertEquals(3, p.builderOptimizationLevel(), "TensorRT's own default level");
+    assertEquals(1, p.executionContextsPerEngine());
+    assertFalse(p.cudaGraphs());
   }
 
   @Test
@@ -49,9 +53,55 @@ class TrtConversionParamsTest {
   void jsonRoundTripKeepsEveryField() {
     TrtConversionParams p = TrtConversionParams.builder().precisionMode(Precision.INT8).maxBatchSize(4)
         .minimumSegmentSize(2).maxWorkspaceSizeBytes(123456789L).useCalibration(false).maximumCachedEngines(3)
-        .isDynamicOp(false).allowBuildAtRuntime(false).opDenylist("Softmax").maxEngines(7).build();
+        .isDynamicOp(false).allowBuildAtRuntime(false).opDenylist("Softmax").maxEngines(7)
+        .builderOptimizationLevel(5).executionContextsPerEngine(2).cudaGraphs(true).build();
     assertEquals(p, TrtConversionParams.fromJson(p.toJson()));
     assertEquals(TrtConversionParams.defaults(), TrtConversionParams.fromJson("{}"));
+  }
+
+  @Test
+  void speedOptionsAreSetFluentlyCopiedAndShown() {
+    TrtConversionParams p = TrtConversionParams.builder().builderOptimizationLevel(0).executionContextsPerEngine(4)
+        .cudaGraphs(true).build();
+    TrtConversionParams q = p.toBuilder().builderOptimizationLevel(5).build();
+    assertEquals(0, p.builderOptimizationLevel());
+    assertEquals(5, q.builderOptimizationLevel());
+    assertEquals(4, q.executionContextsPerEngine());
+    assertTrue(q.cudaGraphs());
+    assertNotEquals(p, q);
+    assertNotEquals(p, p.toBuilder().cudaGraphs(false).build());
+    assertNotEquals(p, p.toBuilder().executionContextsPerEngine(3).build());
+    assertTrue(p.toString().contains("builderOptimizationLevel=0, executionContextsPerEngine=4, cudaGraphs=true"),
+        p.toString());
+    assertTrue(p.toJson().contains("\"builderOptimizationLevel\": 0"), p.toJson());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"-1", "6", "99"})
+  void builderOptimizationLevelOutsideZeroToFiveIsRefusedWithTheRange(int level) {
+    assertEquals("builderOptimizationLevel must be TensorRT's builder optimization level, an integer from 0 (fastest "
+        + "build) to 5 (most tactics tried; default 3), was " + level, assertThrows(TftrtException.class,
+            () -> TrtConversionParams.builder().builderOptimizationLevel(level).build()).getMessage());
+    assertThrows(TftrtException.class, () -> TrtConversionParams.fromJson("{\"builderOptimizationLevel\": " + level
+        + "}"));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"0", "-3", "17"})
+  void executionContextsPerEngineOutsideOneToSixteenIsRefusedWithTheRangeAndTheCost(int n) {
+    String m = assertThrows(TftrtException.class,
+        () -> TrtConversionParams.builder().executionContextsPerEngine(n).build()).getMessage();
+    assertEquals("executionContextsPerEngine must be an integer from 1 to 16 (each adds an optimization profile to "
+        + "every engine: build time and device memory), was " + n, m);
+  }
+
+  @Test
+  void speedOptionsOfTheWrongJsonTypeNameTheField() {
+    assertEquals("conversion parameter 'cudaGraphs' has the wrong type: 1", assertThrows(TftrtException.class,
+        () -> TrtConversionParams.fromJson("{\"cudaGraphs\": 1}")).getMessage());
+    assertEquals("conversion parameter 'executionContextsPerEngine' has the wrong type: \"two\"",
+        assertThrows(TftrtException.class,
+            () -> TrtConversionParams.fromJson("{\"executionContextsPerEngine\": \"two\"}")).getMessage());
   }
 
   @Test

@@ -4,6 +4,7 @@ import dev.tftrt.TftrtException;
 import dev.tftrt.graph.TensorValue;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -25,8 +26,10 @@ public final class Concurrency {
    * What {@link #measure} saw.
    *
    * @param runs completed runs over all threads in the timed window
+   * @param latency host wall time of those runs, each timed by its own thread
    */
-  public record Result(String target, int batchSize, int threads, long runs, double seconds, double imagesPerSecond) {}
+  public record Result(String target, int batchSize, int threads, long runs, double seconds, double imagesPerSecond,
+      Statistics.Latency latency) {}
 
   /**
    * Each of {@code threads} threads prepares {@code batch}, runs it {@code warmup} long, then all run together
@@ -40,7 +43,7 @@ public final class Concurrency {
     }
     int batchSize = Math.toIntExact(batch.values().iterator().next().shape().dim(0));
     ExecutorService pool = Executors.newFixedThreadPool(threads);
-    List<Future<Long>> counts = new ArrayList<>();
+    List<Future<double[]>> counts = new ArrayList<>();
     CountDownLatch warmedUp = new CountDownLatch(threads);
     CountDownLatch go = new CountDownLatch(1);
     AtomicBoolean timing = new AtomicBoolean();
@@ -55,14 +58,20 @@ public final class Concurrency {
             } while (System.nanoTime() < end && !stop.get());
             warmedUp.countDown();
             go.await();
-            long n = 0;
+            double[] millis = new double[1024];
+            int n = 0;
             while (!stop.get()) {
+              long t0 = System.nanoTime();
               run.run();
+              long t1 = System.nanoTime();
               if (timing.get()) {
-                n++;
+                if (n == millis.length) {
+                  millis = Arrays.copyOf(millis, 2 * n);
+                }
+                millis[n++] = (t1 - t0) / 1e6;
               }
             }
-            return n;
+            return Arrays.copyOf(millis, n);
           }
         }));
       }
@@ -76,12 +85,20 @@ public final class Concurrency {
       timing.set(false);
       long elapsed = System.nanoTime() - start;
       stop.set(true);
-      long runs = 0;
-      for (Future<Long> f : counts) {
-        runs += f.get();
+      double[] all = new double[0];
+      for (Future<double[]> f : counts) {
+        double[] m = f.get();
+        int at = all.length;
+        all = Arrays.copyOf(all, at + m.length);
+        System.arraycopy(m, 0, all, at, m.length);
+      }
+      if (all.length == 0) {
+        throw new TftrtException("no run of " + target.name() + " completed within " + measure.toMillis() + " ms; "
+            + "measure longer");
       }
       double seconds = elapsed / 1e9;
-      return new Result(target.name(), batchSize, threads, runs, seconds, runs * (double) batchSize / seconds);
+      return new Result(target.name(), batchSize, threads, all.length, seconds,
+          all.length * (double) batchSize / seconds, Statistics.Latency.ofMillis(all));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TftrtException("interrupted while measuring " + target.name());
@@ -100,8 +117,8 @@ public final class Concurrency {
     }
   }
 
-  private static void throwIfOneFailed(List<Future<Long>> counts) throws ExecutionException, InterruptedException {
-    for (Future<Long> f : counts) {
+  private static void throwIfOneFailed(List<Future<double[]>> counts) throws ExecutionException, InterruptedException {
+    for (Future<double[]> f : counts) {
       if (f.isDone()) {
         f.get();
       }

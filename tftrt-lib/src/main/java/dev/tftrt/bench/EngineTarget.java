@@ -41,18 +41,33 @@ public final class EngineTarget implements InferenceTarget {
   private final TensorRtBackend backend;
   private final Engine engine;
   private final Mode mode;
+  private final boolean cudaGraphs;
   private final Map<String, TensorInfo> inputs = new LinkedHashMap<>();
 
   /** The engine stays the caller's: {@link #close()} does not close it. */
   public EngineTarget(String name, String precision, TensorRtBackend backend, Engine engine, Mode mode) {
+    this(name, precision, backend, engine, mode, false);
+  }
+
+  private EngineTarget(String name, String precision, TensorRtBackend backend, Engine engine, Mode mode,
+      boolean cudaGraphs) {
     this.name = name;
     this.precision = precision;
     this.backend = backend;
     this.engine = engine;
     this.mode = mode;
+    this.cudaGraphs = cudaGraphs;
     for (Binding b : engine.inputs()) {
       inputs.put(b.name(), new TensorInfo(b.type(), b.shape()));
     }
+  }
+
+  /**
+   * The same loop, named {@code name}, whose contexts replay the enqueue as a CUDA graph (captured on the second
+   * run of a prepared batch).
+   */
+  public EngineTarget withCudaGraphs(String name) {
+    return new EngineTarget(name, precision, backend, engine, mode, true);
   }
 
   @Override
@@ -87,13 +102,39 @@ public final class EngineTarget implements InferenceTarget {
     return shapes;
   }
 
+  /** A stream for a context with CUDA graphs; null when the context makes its own. */
+  private DeviceStream graphStream() {
+    return cudaGraphs ? backend.newStream() : null;
+  }
+
+  /** A context on its own stream: {@code ownStream}, or one it makes when that is null. */
+  private ExecutionContext newContext(DeviceStream ownStream) {
+    if (ownStream == null) {
+      return engine.createContext();
+    }
+    try {
+      return engine.createContext(ownStream, true);
+    } catch (RuntimeException e) {
+      ownStream.close();
+      throw e;
+    }
+  }
+
+  private static void closeContext(ExecutionContext context, DeviceStream ownStream) {
+    context.close();
+    if (ownStream != null) {
+      ownStream.close();
+    }
+  }
+
   private static ByteBuffer heap(long bytes) {
     return ByteBuffer.allocate(Math.toIntExact(bytes)).order(ByteOrder.LITTLE_ENDIAN);
   }
 
   /** Device tensors filled once; each run enqueues between two CUDA events and waits. */
   private final class EnqueueOnly implements PreparedRun {
-    private final ExecutionContext context = engine.createContext();
+    private final DeviceStream ownStream = graphStream();
+    private final ExecutionContext context = newContext(ownStream);
     private final Map<String, DeviceTensor> tensors = new LinkedHashMap<>();
     private final List<DeviceTensor> outputs = new ArrayList<>();
     private double deviceMillis = Double.NaN;
@@ -150,14 +191,15 @@ public final class EngineTarget implements InferenceTarget {
 
     @Override
     public void close() {
-      context.close();
+      closeContext(context, ownStream);
       tensors.values().forEach(DeviceTensor::close);
     }
   }
 
   /** The engine's host path: Java buffers in, Java buffers out, through its context's pinned buffers. */
   private final class WithCopies implements PreparedRun {
-    private final ExecutionContext context = engine.createContext();
+    private final DeviceStream ownStream = graphStream();
+    private final ExecutionContext context = newContext(ownStream);
     private final Map<String, Shape> shapes;
     private final Map<String, ByteBuffer> in = new LinkedHashMap<>();
     private final Map<String, ByteBuffer> out = new LinkedHashMap<>();
@@ -173,7 +215,7 @@ public final class EngineTarget implements InferenceTarget {
           out.put(b.name(), heap(s.numElements() * b.type().byteSize()));
         }
       } catch (RuntimeException e) {
-        context.close();
+        closeContext(context, ownStream);
         throw e;
       }
     }
@@ -193,7 +235,7 @@ public final class EngineTarget implements InferenceTarget {
 
     @Override
     public void close() {
-      context.close();
+      closeContext(context, ownStream);
     }
   }
 }

@@ -61,6 +61,20 @@ public final class ConvertCommand implements Callable<Integer> {
       + "instead of getting a new engine at run time")
   boolean noBuildAtRuntime;
 
+  @Option(names = "--builder-optimization-level", paramLabel = "L", defaultValue = "3",
+      description = "TensorRT's builder optimization level, 0 (fastest build) to 5 (most tactics tried) "
+          + "(default: ${DEFAULT-VALUE})")
+  int builderOptimizationLevel;
+
+  @Option(names = "--contexts-per-engine", paramLabel = "N", defaultValue = "1",
+      description = "concurrent calls one engine serves (one optimization profile each: longer builds, more GPU "
+          + "memory) (default: ${DEFAULT-VALUE})")
+  int contextsPerEngine;
+
+  @Option(names = "--cuda-graphs", description = "replay each engine's enqueue as a CUDA graph while input shapes "
+      + "repeat")
+  boolean cudaGraphs;
+
   @Mixin
   MetaGraphOptions metaGraph;
 
@@ -81,7 +95,9 @@ public final class ConvertCommand implements Callable<Integer> {
   public Integer call() {
     TrtConversionParams params = TrtConversionParams.builder().precisionMode(precision).maxBatchSize(maxBatchSize)
         .minimumSegmentSize(minimumSegmentSize).maxWorkspaceSizeBytes(bytes(workspace))
-        .maximumCachedEngines(maximumCachedEngines).allowBuildAtRuntime(!noBuildAtRuntime).build();
+        .maximumCachedEngines(maximumCachedEngines).allowBuildAtRuntime(!noBuildAtRuntime)
+        .builderOptimizationLevel(builderOptimizationLevel).executionContextsPerEngine(contextsPerEngine)
+        .cudaGraphs(cudaGraphs).build();
     if (params.precisionMode() == Precision.INT8 && calibrationData == null) {
       throw new TftrtException("INT8 needs calibration images: give --calibration-data (e.g. fashion-mnist), "
           + "or use --precision FP16 or FP32");

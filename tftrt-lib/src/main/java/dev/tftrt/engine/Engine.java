@@ -2,7 +2,10 @@ package dev.tftrt.engine;
 
 import java.util.List;
 
-/** A deserialized TensorRT engine. Thread-safe: each thread creates its own {@link ExecutionContext}. */
+/**
+ * A deserialized TensorRT engine. Thread-safe: each thread creates its own {@link ExecutionContext}, at most
+ * {@link #maxContexts()} of them alive at once.
+ */
 public interface Engine extends AutoCloseable {
 
   /** Inputs, then outputs, as the network named them. */
@@ -22,11 +25,28 @@ public interface Engine extends AutoCloseable {
             + bindings().stream().map(Binding::name).toList()));
   }
 
-  /** A context on its own new stream. */
+  /**
+   * A context on its own new stream.
+   *
+   * @throws IllegalStateException when {@link #maxContexts()} contexts are alive already
+   */
   ExecutionContext createContext();
 
-  /** A context that enqueues on {@code stream}, to chain with other stages on that stream. */
+  /**
+   * A context that enqueues on {@code stream}, to chain with other stages on that stream.
+   *
+   * @throws IllegalStateException when {@link #maxContexts()} contexts are alive already
+   */
   ExecutionContext createContext(DeviceStream stream);
+
+  /**
+   * A context on {@code stream} that, with {@code cudaGraphs}, captures its enqueue into a CUDA graph once the
+   * same input shapes and tensors come twice, and replays the graph while they repeat. Engines that have no
+   * CUDA graphs enqueue plainly.
+   */
+  default ExecutionContext createContext(DeviceStream stream, boolean cudaGraphs) {
+    return createContext(stream);
+  }
 
   /**
    * TensorRT's engine inspector output (JSON, {@code {"Layers": [...], "Bindings": [...]}}); with detailed
@@ -35,8 +55,8 @@ public interface Engine extends AutoCloseable {
   String layerInformationJson();
 
   /**
-   * How many execution contexts of this engine may be alive at once and still run. TensorRT 8 gives an
-   * optimization profile to one live context per profile; a further context has none and cannot enqueue.
+   * How many execution contexts of this engine may be alive at once. TensorRT 8 gives each live context its own
+   * optimization profile, so this is the number of profiles the engine was built with.
    */
   default int maxContexts() {
     return Integer.MAX_VALUE;

@@ -15,8 +15,10 @@ import java.util.Objects;
  *       calibration source or a calibration cache.
  *   <li>tf32: lets FP32 layers use TF32 tensor cores (TensorRT's default). Off by default here so that FP32
  *       engines match TensorFlow's float32 results to ~1e-5; benchmarks may turn it on.
- *   <li>profile: per network input, the shape range of the one optimization profile; inputs not listed must
+ *   <li>profile: per network input, the shape range of the optimization profile; inputs not listed must
  *       have static shapes.
+ *   <li>executionContexts: how many contexts may run the engine at once. TensorRT 8 gives each live context
+ *       its own optimization profile, so the profile is added this many times (build time and memory grow).
  * </ul>
  */
 public final class EngineConfig {
@@ -29,6 +31,7 @@ public final class EngineConfig {
   private final byte[] timingCache;
   private final int optimizationLevel;
   private final boolean detailedProfiling;
+  private final int executionContexts;
 
   private EngineConfig(Builder b) {
     this.precision = b.precision;
@@ -40,6 +43,7 @@ public final class EngineConfig {
     this.timingCache = b.timingCache;
     this.optimizationLevel = b.optimizationLevel;
     this.detailedProfiling = b.detailedProfiling;
+    this.executionContexts = b.executionContexts;
   }
 
   public static Builder builder() {
@@ -49,7 +53,8 @@ public final class EngineConfig {
   public Builder toBuilder() {
     Builder b = new Builder().precision(precision).tf32(tf32).workspaceBytes(workspaceBytes)
         .calibration(calibration).calibrationCache(calibrationCache).timingCache(timingCache)
-        .optimizationLevel(optimizationLevel).detailedProfiling(detailedProfiling);
+        .optimizationLevel(optimizationLevel).detailedProfiling(detailedProfiling)
+        .executionContexts(executionContexts);
     profile.forEach(b::profile);
     return b;
   }
@@ -95,13 +100,19 @@ public final class EngineConfig {
     return detailedProfiling;
   }
 
+  /** How many execution contexts may run the engine at once: the number of identical profiles built. */
+  public int executionContexts() {
+    return executionContexts;
+  }
+
   @Override
   public String toString() {
     return "EngineConfig[" + precision + (tf32 ? "+TF32" : "") + ", workspace " + (workspaceBytes >> 20)
         + " MiB, profile " + profile + ", calibration " + (calibration != null ? "source" : "none")
         + (calibrationCache != null ? " + cache" : "") + ", timing cache "
         + (timingCache != null ? timingCache.length + " bytes" : "none") + ", level " + optimizationLevel
-        + (detailedProfiling ? ", detailed" : "") + "]";
+        + (detailedProfiling ? ", detailed" : "") + (executionContexts > 1 ? ", " + executionContexts + " contexts"
+        : "") + "]";
   }
 
   /** Builder with fluent setters; {@link #build()} checks the combination. */
@@ -115,6 +126,7 @@ public final class EngineConfig {
     private byte[] timingCache;
     private int optimizationLevel = 3;
     private boolean detailedProfiling = true;
+    private int executionContexts = 1;
 
     private Builder() {}
 
@@ -170,6 +182,14 @@ public final class EngineConfig {
       return this;
     }
 
+    public Builder executionContexts(int executionContexts) {
+      if (executionContexts < 1) {
+        throw new IllegalArgumentException("an engine needs at least one execution context, got " + executionContexts);
+      }
+      this.executionContexts = executionContexts;
+      return this;
+    }
+
     public EngineConfig build() {
       if (precision == Precision.INT8 && calibration == null && calibrationCache == null) {
         throw new IllegalArgumentException(
@@ -184,11 +204,13 @@ public final class EngineConfig {
     return o instanceof EngineConfig c && precision == c.precision && tf32 == c.tf32
         && workspaceBytes == c.workspaceBytes && profile.equals(c.profile) && calibration == c.calibration
         && Arrays.equals(calibrationCache, c.calibrationCache) && Arrays.equals(timingCache, c.timingCache)
-        && optimizationLevel == c.optimizationLevel && detailedProfiling == c.detailedProfiling;
+        && optimizationLevel == c.optimizationLevel && detailedProfiling == c.detailedProfiling
+        && executionContexts == c.executionContexts;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(precision, tf32, workspaceBytes, profile, optimizationLevel, detailedProfiling);
+    return Objects.hash(precision, tf32, workspaceBytes, profile, optimizationLevel, detailedProfiling,
+        executionContexts);
   }
 }

@@ -36,6 +36,11 @@ public interface ExecutionContext extends AutoCloseable {
    */
   void enqueue(Map<String, DeviceTensor> tensors);
 
+  /** How many enqueues so far replayed a captured CUDA graph (0 for a context made without CUDA graphs). */
+  default long cudaGraphLaunches() {
+    return 0;
+  }
+
   @Override
   void close();
 }

@@ -26,7 +26,9 @@ import java.util.function.Supplier;
  * The engine door with no native code, for tests and dry runs: networks record their layers (shapes come from
  * the given {@link NetworkBuilder}, e.g. {@code RecordingNetworkBuilder}), "plans" are JSON describing the
  * network, and engines compute with a {@link Runner} the test supplies (e.g. native TensorFlow on the
- * segment), or refuse to run without one. Every network layer becomes one engine layer (no fusion).
+ * segment), or refuse to run without one. Every network layer becomes one engine layer (no fusion). Engines
+ * keep TensorRT 8's rule: one live execution context per optimization profile (as many profiles as the config's
+ * {@link EngineConfig#executionContexts()}); the contexts made are recorded.
  */
 public final class RecordingTensorRtBackend implements TensorRtBackend {
   private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
@@ -45,7 +47,11 @@ public final class RecordingTensorRtBackend implements TensorRtBackend {
   private final Supplier<NetworkBuilder> networks;
   private final Runner runner;
   private final Predicate<List<String>> failBuild;
+  /** One execution context made: the optimization profile it holds and whether it was asked for CUDA graphs. */
+  public record ContextRecord(int profile, boolean cudaGraphs) {}
+
   private final List<BuildRecord> builds = new CopyOnWriteArrayList<>();
+  private final List<ContextRecord> contexts = new CopyOnWriteArrayList<>();
 
   /** A backend whose networks delegate shape work to fresh builders from {@code networks}. */
   public RecordingTensorRtBackend(Supplier<NetworkBuilder> networks) {
@@ -72,6 +78,11 @@ public final class RecordingTensorRtBackend implements TensorRtBackend {
   /** The builds so far, in order. */
   public List<BuildRecord> builds() {
     return Collections.unmodifiableList(builds);
+  }
+
+  /** The execution contexts made so far, in order. */
+  public List<ContextRecord> contexts() {
+    return Collections.unmodifiableList(contexts);
   }
 
   @Override
@@ -106,6 +117,7 @@ public final class RecordingTensorRtBackend implements TensorRtBackend {
     PlanJson plan = new PlanJson();
     plan.magic = MAGIC;
     plan.precision = config.precision().name();
+    plan.profiles = config.executionContexts();
     for (TrtTensor t : n.inputs()) {
       ShapeRange r = config.profile().get(t.name());
       plan.bindings.add(BindingJson.of(t.name(), true, t.type(), t.shape(), r));
@@ -152,6 +164,8 @@ public final class RecordingTensorRtBackend implements TensorRtBackend {
   private static final class PlanJson {
     String magic;
     String precision;
+    /** Optimization profiles (0 in plans recorded before there could be several: one). */
+    int profiles;
     List<BindingJson> bindings = new ArrayList<>();
     List<LayerJson> layers = new ArrayList<>();
   }
@@ -176,10 +190,13 @@ public final class RecordingTensorRtBackend implements TensorRtBackend {
   private final class RecordedEngine implements Engine {
     private final PlanJson plan;
     private final List<Binding> bindings;
+    /** Which profiles a live context holds; guarded by this. */
+    private final boolean[] profileHeld;
 
     RecordedEngine(PlanJson plan) {
       this.plan = plan;
       this.bindings = plan.bindings.stream().map(BindingJson::toBinding).toList();
+      this.profileHeld = new boolean[Math.max(1, plan.profiles)];
     }
 
     @Override
@@ -189,12 +206,34 @@ public final class RecordingTensorRtBackend implements TensorRtBackend {
 
     @Override
     public ExecutionContext createContext() {
-      return new RecordedContext(this, new HostStream());
+      return createContext(new HostStream(), false);
     }
 
     @Override
     public ExecutionContext createContext(DeviceStream stream) {
-      return new RecordedContext(this, stream);
+      return createContext(stream, false);
+    }
+
+    @Override
+    public synchronized ExecutionContext createContext(DeviceStream stream, boolean cudaGraphs) {
+      for (int k = 0; k < profileHeld.length; k++) {
+        if (!profileHeld[k]) {
+          profileHeld[k] = true;
+          contexts.add(new ContextRecord(k, cudaGraphs));
+          return new RecordedContext(this, stream, k);
+        }
+      }
+      throw new IllegalStateException("all " + profileHeld.length + " optimization profile(s) of the engine are "
+          + "held by live execution contexts (TensorRT 8 runs one context per profile)");
+    }
+
+    @Override
+    public int maxContexts() {
+      return profileHeld.length;
+    }
+
+    synchronized void release(int profile) {
+      profileHeld[profile] = false;
     }
 
     @Override
@@ -224,10 +263,13 @@ public final class RecordingTensorRtBackend implements TensorRtBackend {
   private final class RecordedContext implements ExecutionContext {
     private final RecordedEngine engine;
     private final DeviceStream stream;
+    private final int profile;
+    private boolean closed;
 
-    RecordedContext(RecordedEngine engine, DeviceStream stream) {
+    RecordedContext(RecordedEngine engine, DeviceStream stream, int profile) {
       this.engine = engine;
       this.stream = stream;
+      this.profile = profile;
     }
 
     @Override
@@ -242,6 +284,9 @@ public final class RecordingTensorRtBackend implements TensorRtBackend {
 
     @Override
     public Map<String, TensorValue> execute(Map<String, TensorValue> inputs) {
+      if (closed) {
+        throw new IllegalStateException("execution context is closed");
+      }
       if (runner == null) {
         throw new UnsupportedOperationException(
             "the recording backend computes nothing; give it a Runner with withRunner(...)");
@@ -297,7 +342,12 @@ public final class RecordingTensorRtBackend implements TensorRtBackend {
     }
 
     @Override
-    public void close() {}
+    public synchronized void close() {
+      if (!closed) {
+        closed = true;
+        engine.release(profile);
+      }
+    }
   }
 
   /** "Device" memory in the Java heap. */

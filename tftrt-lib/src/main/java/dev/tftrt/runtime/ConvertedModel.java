@@ -33,8 +33,8 @@ import java.util.Objects;
  * {@link #fallbacks()} counts each with its reason; {@link #messages()} says what loading found.
  *
  * <p>{@link #run} is safe from many threads at once and gives the same results as one thread: each call borrows
- * execution contexts from a pool no larger than the engines allow (TensorRT 8: one live context per engine, so
- * concurrent calls take turns on the engines). {@link #close()} waits for running calls and frees every engine.
+ * execution contexts from a pool no larger than the engines allow (TensorRT 8: one live context per optimization
+ * profile; {@code TrtConversionParams.executionContextsPerEngine} profiles per engine, further calls wait). {@link #close()} waits for running calls and frees every engine.
  */
 public final class ConvertedModel implements AutoCloseable {
   private final ConvertedModelContents contents;
@@ -150,7 +150,7 @@ public final class ConvertedModel implements AutoCloseable {
       }
       HybridExecutor executor = new HybridExecutor(c.graph(),
           c.inputs().stream().map(SignatureTensor::tensor).toList(),
-          c.outputs().stream().map(SignatureTensor::tensor).toList(), segments, backend);
+          c.outputs().stream().map(SignatureTensor::tensor).toList(), segments, backend, c.params().cudaGraphs());
       return new ConvertedModel(c, builds, executor, messages);
     } catch (RuntimeException e) {
       segments.forEach(SegmentEngines::close);

@@ -20,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Builds the engines of one model's segments with its conversion parameters: the segment's network through
- * the converters, the precision flags, the workspace limit, one optimization profile, the model's timing
+ * the converters, the precision flags, the workspace limit, the builder optimization level, the optimization
+ * profile (once per execution context allowed to run the engine at once), the model's timing
  * cache (updated by every build, so rebuilding takes a fraction of the first build) and the segment's INT8
  * calibration table (kept from the first calibrated build). Safe from many threads (run-time builds).
  */
@@ -96,6 +97,8 @@ public final class EngineBuilds {
           .precision(precision)
           .workspaceBytes(params.maxWorkspaceSizeBytes())
           .detailedProfiling(true)
+          .optimizationLevel(params.builderOptimizationLevel())
+          .executionContexts(params.executionContextsPerEngine())
           .timingCache(timingCache())
           .calibrationCache(table)
           .calibration(table == null ? calibration : null);

@@ -52,6 +52,7 @@ public final class HybridExecutor implements AutoCloseable {
   private final Map<TensorRef, DataType> types;
   /** Constants a segment reads as an input (when the converters left the Const out of it): fed from the graph. */
   private final Map<TensorRef, TensorValue> constantInputs = new HashMap<>();
+  private final boolean cudaGraphs;
   private boolean closed;
 
   /**
@@ -62,6 +63,16 @@ public final class HybridExecutor implements AutoCloseable {
    */
   public HybridExecutor(Graph graph, List<TensorRef> inputs, List<TensorRef> outputs,
       List<SegmentEngines> segments, TensorRtBackend backend) {
+    this(graph, inputs, outputs, segments, backend, false);
+  }
+
+  /**
+   * As above; with {@code cudaGraphs} each execution context replays its engine's enqueue as a CUDA graph while
+   * shapes repeat (the device tensors of a set of contexts are reused, so their addresses repeat too).
+   */
+  public HybridExecutor(Graph graph, List<TensorRef> inputs, List<TensorRef> outputs,
+      List<SegmentEngines> segments, TensorRtBackend backend, boolean cudaGraphs) {
+    this.cudaGraphs = cudaGraphs;
     this.graph = graph.copy();
     this.inputs = List.copyOf(inputs);
     this.outputs = List.copyOf(outputs);
@@ -190,7 +201,7 @@ public final class HybridExecutor implements AutoCloseable {
 
   /**
    * A set of contexts for one call: an idle one, a new one while the engines allow more contexts (TensorRT 8:
-   * one live context per engine), else the next one given back.
+   * one live context per optimization profile of an engine), else the next one given back.
    */
   private Contexts borrowContexts() {
     synchronized (idleContexts) {
@@ -297,7 +308,14 @@ public final class HybridExecutor implements AutoCloseable {
           }
           liveContexts.put(e, live + 1);
         }
-        c = e.createContext(stream());
+        try {
+          c = e.createContext(stream(), cudaGraphs);
+        } catch (RuntimeException ex) {
+          synchronized (liveContexts) {
+            liveContexts.merge(e, -1, Integer::sum);
+          }
+          throw ex;
+        }
         byEngine.put(e, c);
       }
       return c;

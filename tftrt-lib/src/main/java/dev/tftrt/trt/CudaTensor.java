@@ -26,11 +26,14 @@ import org.bytedeco.javacpp.Pointer;
  * A tensor in device memory. Copies from a direct buffer are asynchronous (the buffer must stay untouched
  * until the stream synchronizes); copies to the host wait. A tensor that is copied to or from heap buffers
  * more than once gets a pinned host twin, so that a tensor reused call after call (as the runtime does)
- * moves its bytes at full PCIe speed without allocating; a copy from a heap buffer through the twin returns
+ * moves its bytes at full PCIe speed without allocating (to the device in chunks, so that the transfer of one
+ * overlaps the CPU's copy of the next); a copy from a heap buffer through the twin returns
  * once the bytes are in the twin (the device copy runs on, and the twin is refilled only after it finished),
  * other copies from heap buffers wait.
  */
 final class CudaTensor implements DeviceTensor {
+  /** Bytes per step of a staged copy to the device: large enough for full PCIe speed, small enough to overlap. */
+  private static final int STAGING_CHUNK = 4 << 20;
   private final DataType type;
   private final Shape shape;
   private final long bytes;
@@ -112,8 +115,17 @@ final class CudaTensor implements DeviceTensor {
         stagingFree = new CUevent_st();
         Cuda.check(cudaEventCreateWithFlags(stagingFree, cudaEventDisableTiming), "cudaEventCreate");
       }
-      st.put(from);
-      Cuda.check(cudaMemcpyAsync(pointer(), pinned, bytes, cudaMemcpyHostToDevice, s.handle()), "cudaMemcpyAsync");
+      // In chunks: the GPU transfers one chunk while the CPU fills the next, hiding the transfer behind the copy.
+      BytePointer to = new BytePointer(pointer());
+      BytePointer twin = new BytePointer(pinned);
+      int start = from.position();
+      for (int off = 0; off < bytes; off += STAGING_CHUNK) {
+        int len = (int) Math.min(STAGING_CHUNK, bytes - off);
+        st.limit(off + len).position(off);
+        st.put(from.duplicate().limit(start + off + len).position(start + off));
+        Cuda.check(cudaMemcpyAsync(to.position(off), twin.position(off), len, cudaMemcpyHostToDevice, s.handle()),
+            "cudaMemcpyAsync");
+      }
       Cuda.check(cudaEventRecord(stagingFree, s.handle()), "cudaEventRecord");
       return;
     }

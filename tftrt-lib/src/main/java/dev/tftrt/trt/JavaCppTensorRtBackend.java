@@ -151,7 +151,7 @@ public final class JavaCppTensorRtBackend implements TensorRtBackend {
         c.setProfilingVerbosity(config.detailedProfiling() ? ProfilingVerbosity.kDETAILED
             : ProfilingVerbosity.kLAYER_NAMES_ONLY);
         c.setBuilderOptimizationLevel(config.optimizationLevel());
-        addProfile(n, builder, c, config.profile());
+        addProfiles(n, builder, c, config);
         if (config.precision() == Precision.INT8) {
           c.setFlag(BuilderFlag.kINT8);
           calibrator = new EntropyCalibrator(config.calibration(), config.calibrationCache(), listener);
@@ -164,7 +164,9 @@ public final class JavaCppTensorRtBackend implements TensorRtBackend {
         if (timingCache == null || timingCache.isNull() || !c.setTimingCache(timingCache, false)) {
           listener.progress("timing cache not usable (" + logger.lastError() + "); building without it");
         }
-        listener.progress("building " + config.precision() + " engine of " + n.layerCount() + " layers");
+        listener.progress("building " + config.precision() + " engine of " + n.layerCount() + " layers"
+            + (config.executionContexts() > 1 ? " with " + config.executionContexts() + " optimization profiles" : "")
+            + " at builder optimization level " + config.optimizationLevel());
         IHostMemory plan = builder.buildSerializedNetwork(n.network(), c);
         if (calibrator != null && calibrator.failure() != null) {
           throw new EngineBuildException("calibration failed: " + calibrator.failure().getMessage(), sink.log);
@@ -208,7 +210,12 @@ public final class JavaCppTensorRtBackend implements TensorRtBackend {
     return b;
   }
 
-  private static void addProfile(TrtNetwork n, IBuilder builder, IBuilderConfig c, Map<String, ShapeRange> ranges) {
+  /**
+   * The config's profile, added once per execution context the engine must serve at once (TensorRT 8 binds
+   * each live context to its own profile). A static network with one context needs none: TensorRT makes it.
+   */
+  private static void addProfiles(TrtNetwork n, IBuilder builder, IBuilderConfig c, EngineConfig config) {
+    Map<String, ShapeRange> ranges = config.profile();
     boolean dynamic = false;
     for (int i = 0; i < n.network().getNbInputs(); i++) {
       ITensor t = n.network().getInput(i);
@@ -225,22 +232,24 @@ public final class JavaCppTensorRtBackend implements TensorRtBackend {
             + n.inputNames());
       }
     }
-    if (!dynamic && ranges.isEmpty()) {
+    if (!dynamic && ranges.isEmpty() && config.executionContexts() == 1) {
       return;
     }
-    IOptimizationProfile p = builder.createOptimizationProfile();
-    for (int i = 0; i < n.network().getNbInputs(); i++) {
-      ITensor t = n.network().getInput(i);
-      ShapeRange r = ranges.get(t.getName());
-      if (r == null) {
-        r = ShapeRange.fixed(Cuda.shape(t.getDimensions()));
+    for (int k = 0; k < config.executionContexts(); k++) {
+      IOptimizationProfile p = builder.createOptimizationProfile();
+      for (int i = 0; i < n.network().getNbInputs(); i++) {
+        ITensor t = n.network().getInput(i);
+        ShapeRange r = ranges.get(t.getName());
+        if (r == null) {
+          r = ShapeRange.fixed(Cuda.shape(t.getDimensions()));
+        }
+        p.setDimensions(t.getName(), OptProfileSelector.kMIN, Cuda.dims(r.min().dims()));
+        p.setDimensions(t.getName(), OptProfileSelector.kOPT, Cuda.dims(r.opt().dims()));
+        p.setDimensions(t.getName(), OptProfileSelector.kMAX, Cuda.dims(r.max().dims()));
       }
-      p.setDimensions(t.getName(), OptProfileSelector.kMIN, Cuda.dims(r.min().dims()));
-      p.setDimensions(t.getName(), OptProfileSelector.kOPT, Cuda.dims(r.opt().dims()));
-      p.setDimensions(t.getName(), OptProfileSelector.kMAX, Cuda.dims(r.max().dims()));
-    }
-    if (c.addOptimizationProfile(p) < 0) {
-      throw new IllegalArgumentException("TensorRT refused the optimization profile " + ranges);
+      if (c.addOptimizationProfile(p) < 0) {
+        throw new IllegalArgumentException("TensorRT refused optimization profile " + k + ": " + ranges);
+      }
     }
   }
 

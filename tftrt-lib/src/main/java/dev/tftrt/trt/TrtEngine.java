@@ -13,10 +13,15 @@ import org.bytedeco.tensorrt.global.nvinfer.TensorIOMode;
 import org.bytedeco.tensorrt.nvinfer.ICudaEngine;
 import org.bytedeco.tensorrt.nvinfer.IEngineInspector;
 
-/** A deserialized engine; its I/O tensors read once. Uses optimization profile 0. */
+/**
+ * A deserialized engine; its I/O tensors read once (their ranges from profile 0: every profile is the same).
+ * Each live context holds one of the engine's optimization profiles, as TensorRT 8 requires.
+ */
 final class TrtEngine implements Engine {
   private final ICudaEngine engine;
   private final List<Binding> bindings;
+  /** Which optimization profiles a live context holds; guarded by this. */
+  private final boolean[] profileHeld;
   private boolean closed;
 
   TrtEngine(ICudaEngine engine) {
@@ -39,6 +44,7 @@ final class TrtEngine implements Engine {
     }
     inputs.addAll(outputs);
     this.bindings = List.copyOf(inputs);
+    this.profileHeld = new boolean[Math.max(1, engine.getNbOptimizationProfiles())];
   }
 
   ICudaEngine handle() {
@@ -55,18 +61,45 @@ final class TrtEngine implements Engine {
 
   @Override
   public ExecutionContext createContext() {
-    return new TrtExecutionContext(this, new CudaStream(), true);
+    CudaStream stream = new CudaStream();
+    try {
+      return new TrtExecutionContext(this, stream, true, false);
+    } catch (RuntimeException e) {
+      stream.close();
+      throw e;
+    }
   }
 
   @Override
   public ExecutionContext createContext(DeviceStream stream) {
-    return new TrtExecutionContext(this, (CudaStream) stream, false);
+    return new TrtExecutionContext(this, (CudaStream) stream, false, false);
   }
 
-  /** Contexts use profile 0, which TensorRT gives to the first live context only. */
+  @Override
+  public ExecutionContext createContext(DeviceStream stream, boolean cudaGraphs) {
+    return new TrtExecutionContext(this, (CudaStream) stream, false, cudaGraphs);
+  }
+
   @Override
   public int maxContexts() {
-    return 1;
+    return profileHeld.length;
+  }
+
+  /** The lowest profile no live context holds, now held by the caller. */
+  synchronized int takeProfile() {
+    for (int k = 0; k < profileHeld.length; k++) {
+      if (!profileHeld[k]) {
+        profileHeld[k] = true;
+        return k;
+      }
+    }
+    throw new IllegalStateException("all " + profileHeld.length + " optimization profile(s) of the engine are held "
+        + "by live execution contexts (TensorRT 8 runs one context per profile); close one, or build the engine "
+        + "for more contexts (TrtConversionParams.executionContextsPerEngine)");
+  }
+
+  synchronized void releaseProfile(int profile) {
+    profileHeld[profile] = false;
   }
 
   @Override

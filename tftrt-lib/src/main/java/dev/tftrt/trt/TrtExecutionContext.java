@@ -13,31 +13,53 @@ import dev.tftrt.graph.Shape;
 import dev.tftrt.graph.TensorValue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
 
 /**
- * An execution context with its stream and, for the host paths, one device buffer and one pinned host buffer
- * per binding, grown as shapes need and reused across calls.
+ * An execution context with its stream, the engine's optimization profile it holds while alive and, for the
+ * host paths, one device buffer and one pinned host buffer per binding, grown as shapes need and reused across
+ * calls. With CUDA graphs, enqueues whose shapes and addresses repeat replay a captured graph.
  */
 final class TrtExecutionContext implements ExecutionContext {
   private final TrtEngine engine;
   private final CudaStream stream;
   private final boolean ownsStream;
+  private final int profile;
   private final IExecutionContext context;
+  private final CudaGraphReplay graphs;
   private final Map<String, DeviceMemory> memory = new HashMap<>();
   private boolean closed;
 
-  TrtExecutionContext(TrtEngine engine, CudaStream stream, boolean ownsStream) {
+  TrtExecutionContext(TrtEngine engine, CudaStream stream, boolean ownsStream, boolean cudaGraphs) {
     this.engine = engine;
     this.stream = stream;
     this.ownsStream = ownsStream;
-    this.context = engine.handle().createExecutionContext();
-    if (context == null || context.isNull()) {
-      throw new IllegalStateException("TensorRT could not create an execution context (out of GPU memory?)");
+    this.profile = engine.takeProfile();
+    IExecutionContext c = null;
+    try {
+      c = engine.handle().createExecutionContext();
+      if (c == null || c.isNull()) {
+        throw new IllegalStateException("TensorRT could not create an execution context (out of GPU memory?)");
+      }
+      // TensorRT gives a new context profile 0 when no live context holds it; any other must be selected.
+      if (c.getOptimizationProfile() != profile && !c.setOptimizationProfileAsync(profile, stream.handle())) {
+        throw new IllegalStateException("TensorRT refused optimization profile " + profile + " of "
+            + engine.maxContexts() + " for a new execution context");
+      }
+    } catch (RuntimeException e) {
+      if (c != null && !c.isNull()) {
+        c.destroy();
+      }
+      engine.releaseProfile(profile);
+      throw e;
     }
+    this.context = c;
+    this.graphs = cudaGraphs ? new CudaGraphReplay("an execution context (profile " + profile + ")") : null;
   }
 
   @Override
@@ -128,9 +150,7 @@ final class TrtExecutionContext implements ExecutionContext {
       context.setTensorAddress(b.name(), m.device());
       outBytes.put(b.name(), n);
     }
-    if (!context.enqueueV3(stream.handle())) {
-      throw new IllegalStateException("TensorRT could not enqueue the engine");
-    }
+    enqueueOrReplay();
     for (Binding b : engine.outputs()) {
       DeviceMemory m = memory.get(b.name());
       Cuda.check(cudaMemcpyAsync(m.pinned(), m.device(), outBytes.get(b.name()), cudaMemcpyDeviceToHost,
@@ -169,9 +189,26 @@ final class TrtExecutionContext implements ExecutionContext {
       }
       context.setTensorAddress(b.name(), t.pointer());
     }
-    if (!context.enqueueV3(stream.handle())) {
+    enqueueOrReplay();
+  }
+
+  /** Enqueues the engine on the stream, or replays the graph captured for the same shapes and addresses. */
+  private void enqueueOrReplay() {
+    boolean enqueued = graphs == null ? context.enqueueV3(stream.handle())
+        : graphs.run(graphKey(), stream, () -> context.enqueueV3(stream.handle()));
+    if (!enqueued) {
       throw new IllegalStateException("TensorRT could not enqueue the engine");
     }
+  }
+
+  /** What a captured graph bakes in: every binding's shape and address as set now. */
+  private List<Object> graphKey() {
+    List<Object> key = new ArrayList<>();
+    for (Binding b : engine.bindings()) {
+      key.add(Cuda.shape(context.getTensorShape(b.name())));
+      key.add(context.getTensorAddress(b.name()).address());
+    }
+    return key;
   }
 
   private static CudaTensor tensor(Map<String, DeviceTensor> tensors, Binding b) {
@@ -186,6 +223,11 @@ final class TrtExecutionContext implements ExecutionContext {
     return (CudaTensor) t;
   }
 
+  @Override
+  public long cudaGraphLaunches() {
+    return graphs == null ? 0 : graphs.launches();
+  }
+
   private void checkOpen() {
     if (closed) {
       throw new IllegalStateException("execution context is closed");
@@ -197,7 +239,11 @@ final class TrtExecutionContext implements ExecutionContext {
     if (!closed) {
       closed = true;
       stream.synchronize();
+      if (graphs != null) {
+        graphs.close();
+      }
       context.destroy();
+      engine.releaseProfile(profile);
       memory.values().forEach(DeviceMemory::close);
       memory.clear();
       if (ownsStream) {

@@ -53,7 +53,8 @@ class EngineTargetTest {
       TrtTensor x = n.addInput("input_0", DataType.FLOAT, Shape.of(-1, 4));
       n.markOutput(n.activation("relu", x, NetworkBuilder.Activation.RELU, 0, 0), "output_0");
       engine = backend.deserialize(backend.build(n, EngineConfig.builder()
-          .profile("input_0", ShapeRange.batch(Shape.of(-1, 4), 16)).build(), BuildListener.NONE).plan());
+          .profile("input_0", ShapeRange.batch(Shape.of(-1, 4), 16)).executionContexts(3).build(),
+          BuildListener.NONE).plan());
     }
   }
 
@@ -102,6 +103,15 @@ class EngineTargetTest {
     assertEquals(r.runs() * 2 / r.seconds(), r.imagesPerSecond(), 1e-6);
     assertThrows(TftrtException.class, () -> Concurrency.measure(t, batch(), 0, Duration.ofMillis(1),
         Duration.ofMillis(1)));
+  }
+
+  /** The engine was built for 3 contexts (3 optimization profiles): a 4th thread cannot have one. */
+  @Test
+  void moreThreadsThanTheEngineHasContextsFailNamingTheProfiles() {
+    EngineTarget t = new EngineTarget("relu", "FP32", backend, engine, EngineTarget.Mode.WITH_COPIES);
+    TftrtException e = assertThrows(TftrtException.class, () -> Concurrency.measure(t, batch(), 4,
+        Duration.ofMillis(20), Duration.ofMillis(50)));
+    assertTrue(e.getMessage().contains("all 3 optimization profile(s) of the engine are held"), e.getMessage());
   }
 
   @Test

@@ -5,20 +5,23 @@ import dev.tftrt.TrtConversionParams;
 import dev.tftrt.TrtGraphConverterV2;
 import dev.tftrt.data.FashionMnist;
 import dev.tftrt.data.IdxDataset;
-import dev.tftrt.engine.BuildResult;
+import dev.tftrt.engine.BuildListener;
 import dev.tftrt.engine.CalibrationSource;
+import dev.tftrt.engine.DeviceStream;
+import dev.tftrt.engine.DeviceTensor;
 import dev.tftrt.engine.Engine;
-import dev.tftrt.engine.EngineConfig;
-import dev.tftrt.engine.NetworkDefinition;
+import dev.tftrt.engine.ExecutionContext;
 import dev.tftrt.engine.ShapeRange;
 import dev.tftrt.engine.TensorRtBackend;
 import dev.tftrt.engine.TensorRtBackends;
 import dev.tftrt.graph.Shape;
 import dev.tftrt.graph.TensorInfo;
 import dev.tftrt.graph.TensorValue;
+import dev.tftrt.io.AtomicFiles;
 import dev.tftrt.runtime.ConvertedModel;
 import dev.tftrt.runtime.ConvertedModelContents;
 import dev.tftrt.runtime.ConvertedModelFiles;
+import dev.tftrt.runtime.EngineBuilds;
 import dev.tftrt.runtime.EnginePlan;
 import dev.tftrt.runtime.SegmentNetworks;
 import dev.tftrt.runtime.SegmentPlans;
@@ -44,13 +47,22 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * java -cp "$KIT_CP" dev.tftrt.bench.GpuBenchmarks OUT_DIR PART...
- *   resnet50:FP32,FP16,INT8   ResNet-50 (ModelZoo) through the toolkit: the engine alone (enqueue only and
- *                             with copies), the converted model from 1..N threads, across batch sizes; the
- *                             Java overhead of the converted model over the bare engine loop
+ *   resnet50-fp32|fp16|int8   ResNet-50 (ModelZoo) through the toolkit at one precision, one engine (2
+ *                             optimization profiles, builder level bench.level, default 3) for every variant:
+ *                             engine alone (enqueue only; + CUDA graphs; with copies), ConvertedModel.run (+ CUDA
+ *                             graphs; + 2 threads on 2 contexts); rows appended to OUT_DIR/resnet50.csv and the
+ *                             table with the Java overhead re-rendered to OUT_DIR/resnet50.md after each variant
+ *   resnet50-PREC-optN        the same at builder optimization level N, fewer variants (engine alone, the
+ *                             converted model with CUDA graphs, alone and from 2 threads)
+ *   resnet50-table            re-renders OUT_DIR/resnet50.md from OUT_DIR/resnet50.csv
  *   fashion                   the Fashion-MNIST classifier (-Dbench.fashionModel=DIR): native vs FP32, FP16,
  *                             INT8 (calibrated on 500 training images), with top-1 on the 10,000 test images
- * Properties: bench.batches (1,8,32,64,128,256), bench.seconds (0.5 per repeat), bench.repeats (3),
- *   bench.warmup (0.3 s), bench.threads (2,4), bench.tf32 (true: also an FP32+TF32 engine)
+ * Every part runs in its own JVM when gpu-run.sh is given one step per part; the ResNet-50 parts share the
+ * generated SavedModel and the TensorRT timing cache under OUT_DIR/work.
+ * Properties: bench.batches (1,32,128,256), bench.seconds (0.5 per repeat), bench.repeats (3),
+ *   bench.warmup (0.3 s), bench.level (3), bench.dryRun (engines computed by TensorFlow, to check on a CPU),
+ *   bench.variants (engine,model,model-graphs,model-2ctx,engine-graphs,engine-copies: which ResNet-50 variants, in
+ *   that order)
  * </pre>
  */
 public final class GpuBenchmarks {
@@ -61,12 +73,10 @@ public final class GpuBenchmarks {
       : null;
   private final TensorRtBackend backend = dryRun != null ? dryRun.backend() : TensorRtBackends.system();
   private final SegmentNetworks networks = dryRun != null ? dryRun : SegmentNetworks.standard();
-  private final List<Integer> batches = ints(System.getProperty("bench.batches", "1,8,32,64,128,256"));
-  private final List<Integer> threads = ints(System.getProperty("bench.threads", "2,4"));
+  private final List<Integer> batches = ints(System.getProperty("bench.batches", "1,32,128,256"));
   private final double seconds = Double.parseDouble(System.getProperty("bench.seconds", "0.5"));
   private final int repeats = Integer.parseInt(System.getProperty("bench.repeats", "3"));
   private final double warmup = Double.parseDouble(System.getProperty("bench.warmup", "0.3"));
-  private Path resnet50;
 
   private GpuBenchmarks(Path out) {
     this.out = out;
@@ -74,7 +84,8 @@ public final class GpuBenchmarks {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
-      System.err.println("usage: GpuBenchmarks OUT_DIR resnet50:FP32,FP16,INT8 | fashion ...");
+      System.err.println("usage: GpuBenchmarks OUT_DIR resnet50-fp16 | resnet50-int8-opt5 | resnet50-table | fashion "
+          + "| charts:A.csv,B.csv ...");
       System.exit(2);
     }
     Path out = Files.createDirectories(Path.of(args[0]));
@@ -83,10 +94,10 @@ public final class GpuBenchmarks {
     for (String part : Arrays.asList(args).subList(1, args.length)) {
       long start = System.nanoTime();
       try {
-        if (part.startsWith("resnet50:")) {
-          for (String p : part.substring("resnet50:".length()).split(",")) {
-            b.resnet50(Precision.valueOf(p.trim()));
-          }
+        if (part.equals("resnet50-table")) {
+          b.renderResnet50Table();
+        } else if (part.startsWith("resnet50-")) {
+          b.resnet50Part(part);
         } else if (part.equals("fashion")) {
           b.fashion();
         } else if (part.startsWith("charts:")) {
@@ -140,13 +151,34 @@ public final class GpuBenchmarks {
 
   // ---- ResNet-50 ----
 
+  /**
+   * {@code resnet50-PRECISION} or {@code resnet50-PRECISION-optN}: the zoo's ResNet-50 at one precision, built at
+   * builder optimization level {@code bench.level} (TensorRT's default 3) or N, measured in every variant (at an
+   * explicit level: the bare loop and the converted model with CUDA graphs, alone and from two threads).
+   */
+  private void resnet50Part(String part) {
+    String[] words = part.split("-");
+    if (words.length < 2 || words.length > 3 || (words.length == 3 && !words[2].matches("opt[0-5]"))) {
+      throw new IllegalArgumentException("a ResNet-50 part is resnet50-PRECISION or resnet50-PRECISION-optN "
+          + "(N in 0..5), e.g. resnet50-fp16, resnet50-int8-opt5; got " + part);
+    }
+    Precision precision = Precision.parse(words[1]);
+    boolean explicitLevel = words.length == 3;
+    int level = explicitLevel ? Integer.parseInt(words[2].substring(3)) : Integer.getInteger("bench.level", 3);
+    String variants = System.getProperty("bench.variants", explicitLevel ? "engine,model-graphs,model-2ctx"
+        : "engine,model,model-graphs,model-2ctx,engine-graphs,engine-copies");
+    resnet50(precision, level, Arrays.stream(variants.split(",")).map(v -> ResNet50Table.variant(v.trim())).toList());
+  }
+
+  /** The zoo's ResNet-50 SavedModel, generated once per output directory (every part reuses it). */
   private Path resnet50Model() {
-    if (resnet50 == null) {
+    Path dir = out.resolve("work").resolve("resnet50");
+    if (!Files.exists(dir.resolve("saved_model.pb"))) {
       long t = System.nanoTime();
-      resnet50 = ModelZoo.resnet50(out.resolve("work").resolve("resnet50"));
+      ModelZoo.resnet50(dir);
       say(String.format(Locale.ROOT, "resnet50 SavedModel generated in %.1f s", (System.nanoTime() - t) / 1e9));
     }
-    return resnet50;
+    return dir;
   }
 
   private static Map<String, TensorValue> images(int n, long seed) {
@@ -158,59 +190,138 @@ public final class GpuBenchmarks {
     return Map.of(ModelZoo.INPUT_KEY, TensorValue.ofFloats(Shape.of(n, 224, 224, 3), v));
   }
 
+  private BuildListener progress(String tag) {
+    return m -> {
+      if (!m.startsWith("[MemUsage") && !m.startsWith("[BlockAssignment")) {
+        System.out.println("  [" + tag + "] " + m);
+      }
+    };
+  }
+
   /**
-   * ResNet-50 through the toolkit: frozen, optimized and segmented by {@link TrtGraphConverterV2}, the segment
-   * made a network by the project's converters ({@link SegmentNetworks#standard()}), built by the backend with
-   * a profile for batch 1..256 at builder optimization level {@code bench.level} (TrtConversionParams has no
-   * such knob: the default level 3 took minutes per build at batch 256), and run by a {@link ConvertedModel}
-   * made from those contents.
+   * ResNet-50 through the toolkit: frozen, optimized and segmented by {@link TrtGraphConverterV2} (one segment;
+   * INT8 planned as FP16, the plan is the same), the segment's engine built by {@link EngineBuilds} with the
+   * conversion parameters (2 execution contexts per engine: two optimization profiles) and the timing cache the
+   * earlier parts of this output directory left, then run by {@link ConvertedModel}s made from those contents,
+   * without and with CUDA graphs, and by the bare loop on the same plan. Each variant's rows are appended to
+   * {@code resnet50.csv} and {@code resnet50.md} re-rendered as soon as it is measured.
    */
-  private void resnet50(Precision precision) {
+  private void resnet50(Precision precision, int level, List<String> variants) {
+    String tag = precision + " level " + level;
     Path model = resnet50Model();
-    int level = Integer.getInteger("bench.level", 3);
-    // Planning is the same at every precision; INT8 is planned as FP16 (its calibration is done below).
-    Precision planned = precision == Precision.INT8 ? Precision.FP16 : precision;
-    TrtConversionParams params = TrtConversionParams.builder().precisionMode(planned).maxBatchSize(MAX_BATCH)
-        .maxWorkspaceSizeBytes(8L << 30).build();
+    TrtConversionParams params = TrtConversionParams.builder().precisionMode(precision).maxBatchSize(MAX_BATCH)
+        .maxWorkspaceSizeBytes(8L << 30).builderOptimizationLevel(level).executionContextsPerEngine(2).build();
     long start = System.nanoTime();
-    TrtGraphConverterV2 converter = new TrtGraphConverterV2(model, params).withBackend(backend)
-        .withProgress(m -> System.out.println("  [" + precision + "] " + m));
+    TrtGraphConverterV2 converter = new TrtGraphConverterV2(model, params.toBuilder()
+        .precisionMode(precision == Precision.INT8 ? Precision.FP16 : precision).build()).withBackend(backend)
+        .withProgress(progress(tag));
     converter.convert();
-    ConvertedModelContents c = ConvertedModelFiles.read(converter.save(out.resolve("work")
-        .resolve("resnet50-planned-" + precision))).contents();
-    if (c.segments().size() != 1) {
-      throw new IllegalStateException("resnet50 should be one segment, the plan has " + c.segments());
+    ConvertedModelContents planned = ConvertedModelFiles.read(converter.save(out.resolve("work")
+        .resolve("resnet50-planned-" + precision + "-" + level))).contents();
+    if (planned.segments().size() != 1) {
+      throw new IllegalStateException("resnet50 should be one segment, the plan has " + planned.segments());
     }
-    SegmentPlans segment = c.segments().get(0);
-    ShapeRange range = ShapeRange.batch(c.inputs().get(0).shape(), MAX_BATCH);
-    EngineConfig.Builder config = EngineConfig.builder().precision(precision).workspaceBytes(8L << 30)
-        .optimizationLevel(level).profile(SegmentSpec.inputBinding(0), range);
-    if (precision == Precision.INT8) {
-      config.calibration(calibration(8, 32));
+    SegmentSpec segment = planned.segments().get(0).spec();
+    Path cacheFile = out.resolve("work").resolve("resnet50-timing-cache.bin");
+    byte[] cacheIn = readIfExists(cacheFile);
+    EngineBuilds builds = new EngineBuilds(planned.graph(), params, backend, networks, cacheIn, Map.of(),
+        progress(tag));
+    List<ShapeRange> profile = builds.profileFor(List.of(planned.inputs().get(0).shape().withDim(0, MAX_BATCH)));
+    long buildStart = System.nanoTime();
+    // Calibration input: random images, uniform in [-1, 1), as the benchmark's inputs are.
+    EnginePlan plan = builds.build(segment, profile, precision == Precision.INT8 ? calibration(4, 32) : null);
+    double buildSeconds = (System.nanoTime() - buildStart) / 1e9;
+    AtomicFiles.writeAtomically(cacheFile, builds.timingCache());
+    say(String.format(Locale.ROOT, "resnet50 %s: planned in %.1f s; engine built in %.1f s (2 optimization "
+        + "profiles%s), plan %d bytes, timing cache %d bytes in, %d out", tag, (buildStart - start) / 1e9,
+        buildSeconds, precision == Precision.INT8 ? ", calibrated on 4 batches of 32 random images" : "",
+        plan.plan().length, cacheIn == null ? 0 : cacheIn.length, builds.timingCache().length));
+    ConvertedModelContents contents = new ConvertedModelContents(planned.source(), params, planned.graph(),
+        planned.inputs(), planned.outputs(), List.of(new SegmentPlans(segment, List.of(plan),
+            builds.calibrationTable(segment.name()), null)), builds.timingCache(), backend.availability());
+    ConvertedModelContents withGraphs = new ConvertedModelContents(contents.source(),
+        params.toBuilder().cudaGraphs(true).build(), contents.graph(), contents.inputs(), contents.outputs(),
+        contents.segments(), contents.timingCache(), contents.builtWith());
+    try (Engine engine = backend.deserialize(plan.plan());
+        ConvertedModel plain = ConvertedModel.loader().backend(backend).networks(networks).of(contents);
+        ConvertedModel graphs = ConvertedModel.loader().backend(backend).networks(networks).of(withGraphs)) {
+      say("resnet50 " + tag + ": engine layers " + engineLayers(engine) + ", device memory per context "
+          + (engine.deviceMemoryBytes() >> 20) + " MiB, contexts per engine " + engine.maxContexts());
+      attempt("resnet50 " + tag + " output check", () -> checkOutputs(tag, engine, plain, graphs));
+      for (String variant : variants) {
+        attempt("resnet50 " + tag + " " + variant, () -> measure(precision, level, variant, engine, plain, graphs));
+      }
     }
-    BuildResult built;
-    try (NetworkDefinition network = backend.newNetwork()) {
-      networks.define(c.graph(), segment.spec(), precision, network);
-      built = backend.build(network, config.build(), m -> {
-        if (!m.startsWith("[MemUsage") && !m.startsWith("[BlockAssignment")) {
-          System.out.println("  [" + precision + "] " + m);
+  }
+
+  private static byte[] readIfExists(Path file) {
+    try {
+      return Files.exists(file) ? Files.readAllBytes(file) : null;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Runs one measurement; a failure is printed and the next one goes on. */
+  private static void attempt(String what, Runnable measurement) {
+    long t = System.nanoTime();
+    try {
+      measurement.run();
+    } catch (RuntimeException | OutOfMemoryError e) {
+      say("FAILED " + what + ": " + e);
+      e.printStackTrace(System.out);
+    }
+    say(String.format(Locale.ROOT, "%s took %.1f s", what, (System.nanoTime() - t) / 1e9));
+  }
+
+  /**
+   * Before measuring: the converted model, with and without CUDA graphs, and the bare engine give the same
+   * outputs for one batch of 32, and graphs are really replayed (a context with CUDA graphs enqueued three
+   * times captures on the second and replays on the third).
+   */
+  private void checkOutputs(String tag, Engine engine, ConvertedModel plain, ConvertedModel graphs) {
+    Map<String, TensorValue> batch = images(32, 99);
+    float[] model = plain.run(batch).get(ModelZoo.OUTPUT_KEY).toFloats();
+    float[] withGraphs = null;
+    for (int i = 0; i < 3; i++) {
+      withGraphs = graphs.run(batch).get(ModelZoo.OUTPUT_KEY).toFloats();
+    }
+    String input = engine.inputs().get(0).name();
+    String output = engine.outputs().get(0).name();
+    float[] bare;
+    long launches;
+    try (DeviceStream stream = backend.newStream();
+        ExecutionContext context = engine.createContext(stream, true);
+        DeviceTensor in = backend.allocate(engine.inputs().get(0).type(), batch.get(ModelZoo.INPUT_KEY).shape())) {
+      in.copyFromHost(batch.get(ModelZoo.INPUT_KEY).buffer(), stream);
+      Shape outShape = context.outputShape(output, Map.of(input, in.shape()));
+      try (DeviceTensor o = backend.allocate(engine.outputs().get(0).type(), outShape)) {
+        for (int i = 0; i < 3; i++) {
+          context.enqueue(Map.of(input, in, output, o));
+          stream.synchronize();
         }
-      });
+        launches = context.cudaGraphLaunches();
+        java.nio.ByteBuffer host = java.nio.ByteBuffer.allocate(Math.toIntExact(o.byteSize()))
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        o.copyToHost(host, stream);
+        bare = TensorValue.ofBytes(o.type(), o.shape(), host.array()).toFloats();
+      }
     }
-    double buildSeconds = (System.nanoTime() - start) / 1e9;
-    say(String.format(Locale.ROOT, "resnet50 %s: planned, converted and built (level %d) in %.1f s, engine build "
-        + "%.1f s, plan %d bytes, timing cache %d bytes", precision, level, buildSeconds, built.buildMillis() / 1e3,
-        built.plan().length, built.timingCache().length));
-    ConvertedModelContents withEngine = new ConvertedModelContents(c.source(), c.params(), c.graph(), c.inputs(),
-        c.outputs(), List.of(new SegmentPlans(segment.spec(), List.of(EnginePlan.of(built.plan(), List.of(range))),
-            built.calibrationTable().length > 0 ? built.calibrationTable() : null, null)),
-        built.timingCache(), backend.availability());
-    try (ConvertedModel converted = ConvertedModel.loader().backend(backend).networks(networks).of(withEngine);
-        Engine engine = backend.deserialize(built.plan())) {
-      say("resnet50 " + precision + " segments " + converted.segments() + "; engine layers "
-          + engineLayers(engine));
-      measure(converted, engine, precision, buildSeconds);
+    say(String.format(Locale.ROOT, "resnet50 %s outputs, batch 32: ConvertedModel.run vs bare engine max abs "
+        + "difference %.3g; with CUDA graphs vs without %.3g; the bare context replayed its CUDA graph %d time(s) "
+        + "of 3 enqueues (1 expected with TensorRT)", tag, maxAbsDifference(model, bare), maxAbsDifference(withGraphs, model),
+        launches));
+  }
+
+  private static double maxAbsDifference(float[] a, float[] b) {
+    if (a.length != b.length) {
+      throw new IllegalStateException("outputs of " + a.length + " and " + b.length + " values");
     }
+    double max = 0;
+    for (int i = 0; i < a.length; i++) {
+      max = Math.max(max, Math.abs(a[i] - b[i]));
+    }
+    return max;
   }
 
   /** {@code batches} batches of {@code size} random images for the segment's one input. */
@@ -244,74 +355,60 @@ public final class GpuBenchmarks {
         .getAsJsonArray("Layers").size();
   }
 
-  private void measure(ConvertedModel converted, Engine engine, Precision precision, double buildSeconds) {
+  /** Measures one variant at every batch size, appends its rows and re-renders the table. */
+  private void measure(Precision precision, int level, String variant, Engine engine, ConvertedModel plain,
+      ConvertedModel graphs) {
     String p = precision.name();
-    List<BenchmarkResult> results = new ArrayList<>();
     InputSource input = InputSource.random(7);
-    EngineTarget bare = new EngineTarget("engine enqueue only " + p, p, backend, engine,
-        EngineTarget.Mode.ENQUEUE_ONLY);
-    EngineTarget copies = new EngineTarget("engine with copies " + p, p, backend, engine,
-        EngineTarget.Mode.WITH_COPIES);
-    ModelTarget model = new ModelTarget(converted, precision);
-    for (InferenceTarget t : List.of(bare, copies, model)) {
-      BenchmarkResult r = benchmark(input).run(t);
-      results.add(r);
+    List<ResNet50Table.Row> rows = new ArrayList<>();
+    if (variant.equals(ResNet50Table.MODEL_TWO_CONTEXTS)) {
+      ModelTarget target = new ModelTarget(graphs, precision);
+      for (int batch : batches) {
+        Concurrency.Result r = Concurrency.measure(target, input.batch(target.inputs(), batch), 2,
+            Duration.ofMillis((long) (warmup * 1000)), Duration.ofMillis((long) (seconds * repeats * 1000)));
+        rows.add(new ResNet50Table.Row(p, level, variant, batch, r.imagesPerSecond(), Double.NaN,
+            r.latency().p50Ms(), r.latency().p99Ms(), Double.NaN));
+      }
+    } else {
+      InferenceTarget target = switch (variant) {
+        case ResNet50Table.ENGINE -> new EngineTarget(variant, p, backend, engine, EngineTarget.Mode.ENQUEUE_ONLY);
+        case ResNet50Table.ENGINE_GRAPHS -> new EngineTarget(variant, p, backend, engine,
+            EngineTarget.Mode.ENQUEUE_ONLY).withCudaGraphs(variant);
+        case ResNet50Table.ENGINE_COPIES -> new EngineTarget(variant, p, backend, engine,
+            EngineTarget.Mode.WITH_COPIES);
+        case ResNet50Table.MODEL -> new ModelTarget(plain, precision);
+        case ResNet50Table.MODEL_GRAPHS -> new ModelTarget(graphs, precision);
+        default -> throw new IllegalArgumentException("unknown variant " + variant);
+      };
+      BenchmarkResult r = benchmark(input).run(target);
       for (BenchmarkResult.BatchResult b : r.batches()) {
-        say(String.format(Locale.ROOT, "resnet50 %-28s batch %3d: %9.1f img/s (+-%.1f%%)  p50 %.3f ms  p99 %.3f ms%s",
-            r.target(), b.batchSize(), b.throughput().mean(), 100 * b.throughput().relativeStddev(),
-            b.latency().p50Ms(), b.latency().p99Ms(), b.deviceLatency() == null ? ""
-                : String.format(Locale.ROOT, "  device p50 %.3f ms", b.deviceLatency().p50Ms())));
+        rows.add(new ResNet50Table.Row(p, level, variant, b.batchSize(), b.throughput().mean(),
+            100 * b.throughput().relativeStddev(), b.latency().p50Ms(), b.latency().p99Ms(),
+            b.deviceLatency() == null ? Double.NaN : b.deviceLatency().p50Ms()));
       }
     }
-    ComparisonResult table = comparison("resnet50-" + p, results, Map.of());
-    table.writeCsv(out.resolve("resnet50-" + p + ".csv"));
-    table.writeJson(out.resolve("resnet50-" + p + ".json"));
-    say("resnet50 " + p + " csv\n" + table.toCsv());
-    say("resnet50 " + p + " table (build " + String.format(Locale.ROOT, "%.1f", buildSeconds) + " s)\n"
-        + table.format());
-    overhead(results, p);
-    List<String> lines = new ArrayList<>();
-    for (int batch : List.of(32, MAX_BATCH)) {
-      if (!batches.contains(batch)) {
-        continue;
-      }
-      Map<String, TensorValue> images = input.batch(model.inputs(), batch);
-      Map<String, TensorValue> engineImages = Map.of(engine.inputs().get(0).name(),
-          images.get(ModelZoo.INPUT_KEY));
-      for (int n : threads) {
-        lines.add(concurrent(bare, engineImages, n));
-        lines.add(concurrent(model, images, n));
-      }
+    for (ResNet50Table.Row r : rows) {
+      say(String.format(Locale.ROOT, "resnet50 %s level %d | %s | batch %d | %.1f img/s | p50 %.3f ms | p99 %.3f ms%s",
+          p, level, variant, r.batch(), r.imagesPerSecond(), r.p50Ms(), r.p99Ms(), Double.isNaN(r.deviceP50Ms())
+              ? "" : String.format(Locale.ROOT, " | GPU p50 %.3f ms", r.deviceP50Ms())));
     }
-    say("resnet50 " + p + " with several threads (own contexts and streams)\n" + String.join("\n", lines));
+    ResNet50Table.append(out.resolve("resnet50.csv"), rows);
+    renderResnet50Table();
   }
 
-  private String concurrent(InferenceTarget t, Map<String, TensorValue> batch, int n) {
-    Concurrency.Result r = Concurrency.measure(t, batch, n, Duration.ofMillis((long) (warmup * 1000)),
-        Duration.ofMillis((long) (seconds * 2000)));
-    return String.format(Locale.ROOT, "| %s | %d | %d threads | %.1f img/s |", r.target(), r.batchSize(),
-        r.threads(), r.imagesPerSecond());
+  private void renderResnet50Table() {
+    ResNet50Table.render(out.resolve("resnet50.csv"), out.resolve("resnet50.md"), "ResNet-50 (ModelZoo, generated) "
+        + "on " + backend.availability().gpuName() + ", TensorRT " + backend.availability().tensorRtVersion()
+        + "; batches " + batches + ", " + repeats + " x " + seconds + " s per batch after " + warmup + " s warm-up");
+    say("resnet50 table so far (" + out.resolve("resnet50.md") + ")\n" + readString(out.resolve("resnet50.md")));
   }
 
-  /** Issue 5: converted model vs the bare loops, per batch size (1 thread each). */
-  private void overhead(List<BenchmarkResult> results, String p) {
-    BenchmarkResult bare = results.get(0);
-    BenchmarkResult copies = results.get(1);
-    BenchmarkResult model = results.get(2);
-    StringBuilder s = new StringBuilder("resnet50 " + p + " Java overhead (converted model vs bare loops)\n"
-        + "| batch | model img/s | engine+copies img/s | model / engine+copies | engine only img/s "
-        + "| model / engine only | model p50 - engine+copies p50 (us) | model p50 - engine only p50 (us) |\n"
-        + "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
-    for (int batch : batches) {
-      BenchmarkResult.BatchResult m = model.batch(batch);
-      BenchmarkResult.BatchResult c = copies.batch(batch);
-      BenchmarkResult.BatchResult b = bare.batch(batch);
-      s.append(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %.3f | %.1f | %.3f | %.1f | %.1f |%n", batch,
-          m.throughput().mean(), c.throughput().mean(), m.throughput().mean() / c.throughput().mean(),
-          b.throughput().mean(), m.throughput().mean() / b.throughput().mean(),
-          1000 * (m.latency().p50Ms() - c.latency().p50Ms()), 1000 * (m.latency().p50Ms() - b.latency().p50Ms())));
+  private static String readString(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
-    say(s.toString());
   }
 
   private static ComparisonResult comparison(String model, List<BenchmarkResult> results,

@@ -25,7 +25,8 @@ class ConvertCommandTest {
   void withoutAGpuTheModelIsConvertedAndSavedAndSaysWhyNoEngines() {
     Path out = dir.resolve("small-cnn-fp16");
     CliRun r = CliRun.of("convert", GeneratedModels.smallCnn().toString(), "--output", out.toString(), "--precision",
-        "fp16", "--max-batch-size", "4", "--workspace", "256M");
+        "fp16", "--max-batch-size", "4", "--workspace", "256M", "--builder-optimization-level", "5",
+        "--contexts-per-engine", "2", "--cuda-graphs");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.err().contains("TensorRT not available: ") && r.err().contains("; the segment runs in TensorFlow"),
         r.err());
@@ -38,6 +39,9 @@ class ConvertCommandTest {
       assertEquals("FP16", m.params().precisionMode().name());
       assertEquals(4, m.params().maxBatchSize());
       assertEquals(256L << 20, m.params().maxWorkspaceSizeBytes());
+      assertEquals(5, m.params().builderOptimizationLevel());
+      assertEquals(2, m.params().executionContextsPerEngine());
+      assertTrue(m.params().cudaGraphs());
       Map<String, TensorValue> in = Map.of(ModelZoo.INPUT_KEY, TensorValue.ofFloats(Shape.of(2, 32, 32, 3),
           new float[2 * 32 * 32 * 3]));
       assertEquals(Shape.of(2, 10), m.run(in).get(ModelZoo.OUTPUT_KEY).shape());
@@ -53,6 +57,9 @@ class ConvertCommandTest {
         "convert", model, "--output", out, "--precision", "FP64");
     assertRefused("tftrt: maxBatchSize must be an integer >= 1, was 0",
         "convert", model, "--output", out, "--max-batch-size", "0");
+    assertRefused("tftrt: builderOptimizationLevel must be TensorRT's builder optimization level, an integer from 0 "
+        + "(fastest build) to 5 (most tactics tried; default 3), was 6",
+        "convert", model, "--output", out, "--builder-optimization-level", "6");
     assertRefused("tftrt: --workspace 'lots' is not a size; give bytes or a number with K, M or G (e.g. 512M, 1G)",
         "convert", model, "--output", out, "--workspace", "lots");
     assertRefused("tftrt: INT8 needs calibration images: give --calibration-data (e.g. fashion-mnist), or use "

@@ -113,6 +113,48 @@ class EngineDoorTest {
     }
   }
 
+  /** TensorRT 8's rule, kept by the recording backend: one live context per optimization profile. */
+  @Test
+  void anEngineServesAsManyLiveContextsAsItHasProfiles() {
+    RecordingTensorRtBackend backend = new RecordingTensorRtBackend(EngineDoorTest::shapePreserving);
+    BuildResult built;
+    try (NetworkDefinition n = reluNetwork(backend)) {
+      built = backend.build(n, EngineConfig.builder().profile("input_0", ShapeRange.batch(Shape.of(-1, 4), 8))
+          .optimizationLevel(5).executionContexts(2).build(), BuildListener.NONE);
+    }
+    EngineConfig recorded = backend.builds().get(0).config();
+    assertEquals(5, recorded.optimizationLevel());
+    assertEquals(2, recorded.executionContexts());
+    try (Engine e = backend.deserialize(built.plan())) {
+      assertEquals(2, e.maxContexts());
+      ExecutionContext first = e.createContext();
+      ExecutionContext second = e.createContext(backend.newStream(), true);
+      IllegalStateException third = assertThrows(IllegalStateException.class, e::createContext);
+      assertTrue(third.getMessage().contains("all 2 optimization profile(s) of the engine are held"),
+          third.getMessage());
+      first.close();
+      ExecutionContext again = e.createContext();
+      assertEquals(List.of(new RecordingTensorRtBackend.ContextRecord(0, false),
+          new RecordingTensorRtBackend.ContextRecord(1, true), new RecordingTensorRtBackend.ContextRecord(0, false)),
+          backend.contexts(), "a closed context's profile goes to the next one");
+      second.close();
+      again.close();
+    }
+  }
+
+  @Test
+  void oneProfileByDefault() {
+    RecordingTensorRtBackend backend = new RecordingTensorRtBackend(EngineDoorTest::shapePreserving);
+    try (NetworkDefinition n = reluNetwork(backend); Engine e = backend.deserialize(backend.build(n,
+        EngineConfig.builder().profile("input_0", ShapeRange.batch(Shape.of(-1, 4), 8)).build(),
+        BuildListener.NONE).plan()); ExecutionContext c = e.createContext()) {
+      assertEquals(1, e.maxContexts());
+      assertEquals(3, backend.builds().get(0).config().optimizationLevel());
+      assertThrows(IllegalStateException.class, () -> e.createContext(backend.newStream()));
+    }
+    assertThrows(IllegalArgumentException.class, () -> EngineConfig.builder().executionContexts(0));
+  }
+
   @Test
   void truncatedPlanIsRefusedWithAMessage() {
     RecordingTensorRtBackend backend = new RecordingTensorRtBackend(EngineDoorTest::shapePreserving);

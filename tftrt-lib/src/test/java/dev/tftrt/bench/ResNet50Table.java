@@ -1,0 +1,151 @@
+package dev.tftrt.bench;
+
+import dev.tftrt.TftrtException;
+import dev.tftrt.io.AtomicFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The one ResNet-50 table of issue 5: a row per precision, builder optimization level, variant and batch size,
+ * kept as CSV that every benchmark part appends to as soon as a variant is measured (so a part that dies keeps
+ * what it measured), and rendered as Markdown with the Java overhead of the converted model over the bare loop.
+ */
+final class ResNet50Table {
+  static final String ENGINE = "engine alone (enqueue only)";
+  static final String ENGINE_GRAPHS = "engine alone + CUDA graphs";
+  static final String ENGINE_COPIES = "engine with copies";
+  static final String MODEL = "ConvertedModel.run";
+  static final String MODEL_GRAPHS = "ConvertedModel.run + CUDA graphs";
+  static final String MODEL_TWO_CONTEXTS = "ConvertedModel.run + CUDA graphs, 2 threads (2 contexts)";
+  private static final List<String> VARIANTS = List.of(ENGINE, ENGINE_GRAPHS, ENGINE_COPIES, MODEL, MODEL_GRAPHS,
+      MODEL_TWO_CONTEXTS);
+  private static final List<String> PRECISIONS = List.of("FP32", "FP16", "INT8");
+  private static final String HEADER = "precision,level,variant,batch,images_per_s,images_per_s_rsd_percent,"
+      + "latency_p50_ms,latency_p99_ms,device_p50_ms";
+
+  private static final Map<String, String> BY_KEY = Map.of("engine", ENGINE, "engine-graphs", ENGINE_GRAPHS,
+      "engine-copies", ENGINE_COPIES, "model", MODEL, "model-graphs", MODEL_GRAPHS, "model-2ctx", MODEL_TWO_CONTEXTS);
+
+  private ResNet50Table() {}
+
+  /** The variant a short key names (as {@code -Dbench.variants} lists them). */
+  static String variant(String key) {
+    String v = BY_KEY.get(key);
+    if (v == null) {
+      throw new IllegalArgumentException("unknown variant '" + key + "'; known: " + new java.util.TreeSet<>(
+          BY_KEY.keySet()));
+    }
+    return v;
+  }
+
+  /** One measurement; {@code deviceP50Ms} is NaN where there are no CUDA events (all but the bare loop). */
+  record Row(String precision, int level, String variant, int batch, double imagesPerSecond, double rsdPercent,
+      double p50Ms, double p99Ms, double deviceP50Ms) {
+
+    String csv() {
+      return String.format(Locale.ROOT, "%s,%d,\"%s\",%d,%.1f,%.2f,%.4f,%.4f,%s", precision, level, variant, batch,
+          imagesPerSecond, rsdPercent, p50Ms, p99Ms, Double.isNaN(deviceP50Ms) ? ""
+              : String.format(Locale.ROOT, "%.4f", deviceP50Ms));
+    }
+
+    static Row parse(String line) {
+      int q1 = line.indexOf('"');
+      int q2 = line.indexOf('"', q1 + 1);
+      String[] head = line.substring(0, q1).split(",");
+      String[] tail = line.substring(q2 + 2).split(",", -1);
+      return new Row(head[0], Integer.parseInt(head[1]), line.substring(q1 + 1, q2), Integer.parseInt(tail[0]),
+          Double.parseDouble(tail[1]), Double.parseDouble(tail[2]), Double.parseDouble(tail[3]),
+          Double.parseDouble(tail[4]), tail[5].isEmpty() ? Double.NaN : Double.parseDouble(tail[5]));
+    }
+  }
+
+  /** Appends {@code rows} to {@code csv} (made with its header when missing). */
+  static void append(Path csv, List<Row> rows) {
+    StringBuilder s = new StringBuilder();
+    if (!Files.exists(csv)) {
+      s.append(HEADER).append('\n');
+    }
+    rows.forEach(r -> s.append(r.csv()).append('\n'));
+    try {
+      Files.writeString(csv, s, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new TftrtException("cannot append to " + csv + ": " + e.getMessage(), e);
+    }
+  }
+
+  static List<Row> read(Path csv) {
+    try {
+      return Files.readAllLines(csv, StandardCharsets.UTF_8).stream().skip(1).filter(l -> !l.isBlank())
+          .map(Row::parse).toList();
+    } catch (IOException e) {
+      throw new TftrtException("cannot read " + csv + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Renders {@code csv} as Markdown into {@code markdown} (replaced atomically). */
+  static void render(Path csv, Path markdown, String heading) {
+    AtomicFiles.writeAtomically(markdown, markdown(read(csv), heading).getBytes(StandardCharsets.UTF_8));
+  }
+
+  static String markdown(List<Row> rows, String heading) {
+    // A variant measured twice (a part run again) keeps its latest row.
+    Map<String, Row> latest = new LinkedHashMap<>();
+    rows.forEach(r -> latest.put(r.precision() + "/" + r.level() + "/" + r.variant() + "/" + r.batch(), r));
+    List<Row> sorted = new ArrayList<>(latest.values());
+    sorted.sort(Comparator.comparingInt((Row r) -> PRECISIONS.indexOf(r.precision())).thenComparingInt(Row::level)
+        .thenComparingInt(r -> VARIANTS.indexOf(r.variant())).thenComparingInt(Row::batch));
+    StringBuilder s = new StringBuilder(heading).append("\n\n");
+    s.append("| precision | builder level | variant | batch | images/s | +- | p50 ms | p99 ms | GPU p50 ms |\n")
+        .append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    for (Row r : sorted) {
+      s.append(String.format(Locale.ROOT, "| %s | %d | %s | %d | %,.1f | %.1f%% | %.3f | %.3f | %s |%n",
+          r.precision(), r.level(), r.variant(), r.batch(), r.imagesPerSecond(), r.rsdPercent(), r.p50Ms(),
+          r.p99Ms(), Double.isNaN(r.deviceP50Ms()) ? "-" : String.format(Locale.ROOT, "%.3f", r.deviceP50Ms())));
+    }
+    s.append("\nJava overhead: the converted model against the bare loop on the same engine (one thread; issue 5 "
+        + "asks for at least 0.97 of the bare loop's throughput at batch >= 32 and at most 50 us added at batch 1)."
+        + " The bare loop's inputs stay on the GPU; the converted model copies them from Java each call, so the "
+        + "loop with the same copies is shown too.\n\n");
+    s.append("| precision | builder level | batch | model / engine alone | model p50 - engine p50 (us) "
+        + "| model+graphs / engine alone | model+graphs p50 - engine p50 (us) | model / engine with copies |\n")
+        .append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    for (Row engine : sorted) {
+      if (!engine.variant().equals(ENGINE)) {
+        continue;
+      }
+      Optional<Row> model = find(sorted, engine, MODEL);
+      Optional<Row> graphs = find(sorted, engine, MODEL_GRAPHS);
+      Optional<Row> copies = find(sorted, engine, ENGINE_COPIES);
+      if (model.isEmpty() && graphs.isEmpty()) {
+        continue;
+      }
+      s.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s | %s | %s | %s |%n", engine.precision(),
+          engine.level(), engine.batch(), ratio(model, engine), addedMicros(model, engine), ratio(graphs, engine),
+          addedMicros(graphs, engine), copies.isPresent() ? ratio(model, copies.get()) : "-"));
+    }
+    return s.toString();
+  }
+
+  private static Optional<Row> find(List<Row> rows, Row like, String variant) {
+    return rows.stream().filter(r -> r.precision().equals(like.precision()) && r.level() == like.level()
+        && r.batch() == like.batch() && r.variant().equals(variant)).findFirst();
+  }
+
+  private static String ratio(Optional<Row> r, Row base) {
+    return r.map(x -> String.format(Locale.ROOT, "%.3f", x.imagesPerSecond() / base.imagesPerSecond())).orElse("-");
+  }
+
+  private static String addedMicros(Optional<Row> r, Row base) {
+    return r.map(x -> String.format(Locale.ROOT, "%+.0f", 1000 * (x.p50Ms() - base.p50Ms()))).orElse("-");
+  }
+}

@@ -1,0 +1,45 @@
+package dev.tftrt.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The ResNet-50 table the GPU benchmark parts append to: CSV round trip, one Markdown table, the overhead. */
+class ResNet50TableTest {
+
+  @Test
+  void rowsAppendedByTwoPartsReadBackAndRenderWithTheOverhead(@TempDir Path dir) throws Exception {
+    Path csv = dir.resolve("resnet50.csv");
+    ResNet50Table.Row engine = new ResNet50Table.Row("FP16", 3, ResNet50Table.ENGINE, 32, 1000, 0.5, 32.0, 33.0, 31.5);
+    ResNet50Table.Row model = new ResNet50Table.Row("FP16", 3, ResNet50Table.MODEL, 32, 970, 1.0, 33.0, 35.0,
+        Double.NaN);
+    ResNet50Table.Row two = new ResNet50Table.Row("INT8", 5, ResNet50Table.MODEL_TWO_CONTEXTS, 256, 5000, Double.NaN,
+        90.0, 99.0, Double.NaN);
+    ResNet50Table.append(csv, List.of(engine, model));
+    ResNet50Table.append(csv, List.of(two));
+
+    List<ResNet50Table.Row> read = ResNet50Table.read(csv);
+    assertEquals(3, read.size());
+    assertEquals(engine, read.get(0));
+    assertEquals(ResNet50Table.MODEL_TWO_CONTEXTS, read.get(2).variant(), "a variant with a comma survives the CSV");
+    assertTrue(Double.isNaN(read.get(1).deviceP50Ms()));
+
+    String md = ResNet50Table.markdown(read, "# heading");
+    assertTrue(md.contains("| FP16 | 3 | engine alone (enqueue only) | 32 | 1,000.0 | 0.5% | 32.000 | 33.000 | 31.500 |"),
+        md);
+    assertTrue(md.contains("| FP16 | 3 | 32 | 0.970 | +1000 | - | - | - |"), md);
+    assertTrue(md.indexOf("| FP16 |") < md.indexOf("| INT8 |"), "FP32, FP16, INT8 in that order");
+  }
+
+  @Test
+  void unknownVariantKeyListsTheKnownOnes() {
+    assertEquals(ResNet50Table.MODEL_GRAPHS, ResNet50Table.variant("model-graphs"));
+    String m = assertThrows(IllegalArgumentException.class, () -> ResNet50Table.variant("graphs")).getMessage();
+    assertTrue(m.contains("engine-copies") && m.contains("model-2ctx"), m);
+  }
+}
