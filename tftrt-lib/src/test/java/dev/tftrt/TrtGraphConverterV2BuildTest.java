@@ -225,14 +225,14 @@ class TrtGraphConverterV2BuildTest {
       TrtGraphConverterV2 c = ConverterFixtures.converter(model, params, ConverterFixtures.SMALL_CNN_OPS)
           .withBackend(new WorkspaceHungryImages(engines.backend(), 1L << 20)).withNetworks(engines)
           .withProgress(progress::add);
-      try (ConvertedModel m = c.build(List.of(batch(1, 1)))) {
+      try (ConvertedModel m = c.build(List.of(smallCnnBatch(1, 1)))) {
         String expected = "TensorRT found no implementation that fits the workspace limit, maxWorkspaceSizeBytes = "
             + "4096 bytes: raise maxWorkspaceSizeBytes (default 1073741824 = 1 GiB)";
         List<String> reported = progress.stream().filter(p -> p.contains("will run in TensorFlow")).toList();
         assertEquals(1, reported.size(), progress.toString());
         assertTrue(reported.get(0).startsWith("segment 'TRTEngineOp_000' will run in TensorFlow: TensorRT could "
             + "not build segment 'TRTEngineOp_000': ") && reported.get(0).endsWith(expected), reported.get(0));
-        assertSameAsNative(m, batch(3, 4), 1e-6);
+        assertSameOutput(reference, m, smallCnnBatch(3, 4), 1e-6);
         List<FallbackCount> f = m.fallbacks();
         assertEquals(1, f.size(), f.toString());
         assertEquals("TRTEngineOp_000", f.get(0).segment());
@@ -247,7 +247,8 @@ class TrtGraphConverterV2BuildTest {
   void aBuildFailureWithoutWorkspaceInTheLogGivesNoWorkspaceAdvice() {
     List<String> progress = new ArrayList<>();
     try (TensorFlowEngines engines = TensorFlowEngines.failingSegments("TRTEngineOp_000");
-        ConvertedModel m = converter(TrtConversionParams.defaults(), engines, progress).build(List.of(batch(1, 1)))) {
+        ConvertedModel m = converter(TrtConversionParams.defaults(), engines, progress)
+            .build(List.of(smallCnnBatch(1, 1)))) {
       List<String> reported = progress.stream().filter(p -> p.contains("will run in TensorFlow")).toList();
       assertEquals(1, reported.size(), progress.toString());
       assertTrue(reported.get(0).endsWith("build failure injected by the test"), reported.get(0));
