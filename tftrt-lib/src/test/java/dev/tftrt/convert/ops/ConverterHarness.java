@@ -9,6 +9,7 @@ import dev.tftrt.convert.ConverterRegistry;
 import dev.tftrt.convert.NetworkBuilder;
 import dev.tftrt.convert.OpConverter;
 import dev.tftrt.convert.RecordingNetworkBuilder;
+import dev.tftrt.convert.TensorFlowReference;
 import dev.tftrt.convert.TrtTensor;
 import dev.tftrt.convert.ValidationContext;
 import dev.tftrt.graph.AttrValue;
@@ -236,11 +237,7 @@ final class ConverterHarness {
             runner.feed(placeholder, t);
           });
           try (Result r = runner.fetch(name).run()) {
-            Tensor out = r.get(0);
-            byte[] bytes = new byte[Math.toIntExact(out.asRawTensor().numBytes())];
-            out.asRawTensor().data().read(bytes);
-            return TensorValue.ofBytes(DataType.fromNumber(out.dataType().getNumber()),
-                Shape.of(out.shape().asArray()), bytes);
+            return TensorFlowReference.tensorValue(r.get(0));
           }
         } finally {
           owned.forEach(Tensor::close);
