@@ -1,5 +1,7 @@
 package dev.tftrt;
 
+import static dev.tftrt.ConverterFixtures.assertSameOutput;
+import static dev.tftrt.ConverterFixtures.smallCnnBatch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -29,7 +31,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -54,26 +55,6 @@ class TrtGraphConverterV2BuildTest {
     reference.close();
   }
 
-  static Map<String, TensorValue> batch(int n, long seed) {
-    Random r = new Random(seed);
-    float[] v = new float[n * 32 * 32 * 3];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = r.nextFloat();
-    }
-    return Map.of(ModelZoo.INPUT_KEY, TensorValue.ofFloats(Shape.of(n, 32, 32, 3), v));
-  }
-
-  static void assertSameAsNative(ConvertedModel m, Map<String, TensorValue> in, double tolerance) {
-    TensorValue expected = reference.run(in).get(ModelZoo.OUTPUT_KEY);
-    TensorValue actual = m.run(in).get(ModelZoo.OUTPUT_KEY);
-    assertEquals(expected.shape(), actual.shape());
-    float[] e = expected.toFloats();
-    float[] a = actual.toFloats();
-    for (int i = 0; i < e.length; i++) {
-      assertEquals(e[i], a[i], tolerance, "element " + i);
-    }
-  }
-
   private static TrtGraphConverterV2 converter(TrtConversionParams params, TensorFlowEngines engines,
       List<String> progress) {
     return ConverterFixtures.converter(model, params, ConverterFixtures.SMALL_CNN_OPS)
@@ -85,9 +66,9 @@ class TrtGraphConverterV2BuildTest {
     List<String> progress = new ArrayList<>();
     TrtGraphConverterV2 c = ConverterFixtures.converter(model, TrtConversionParams.defaults(),
         ConverterFixtures.SMALL_CNN_OPS).withBackend(new UnavailableBackend("no GPU here")).withProgress(progress::add);
-    try (ConvertedModel m = c.build(List.of(batch(1, 1)))) {
+    try (ConvertedModel m = c.build(List.of(smallCnnBatch(1, 1)))) {
       assertEquals(2, c.plan().segments().size(), c.summary().toText());
-      assertSameAsNative(m, batch(3, 2), 1e-6);
+      assertSameOutput(reference, m, smallCnnBatch(3, 2), 1e-6);
       List<FallbackCount> f = m.fallbacks();
       assertEquals(2, f.size(), f.toString());
       f.forEach(x -> assertEquals(FallbackReason.TENSORRT_UNAVAILABLE, x.reason()));
@@ -105,7 +86,7 @@ class TrtGraphConverterV2BuildTest {
         .maxWorkspaceSizeBytes(256L << 20).build();
     try (TensorFlowEngines engines = new TensorFlowEngines()) {
       TrtGraphConverterV2 c = converter(params, engines, progress);
-      try (ConvertedModel m = c.build(List.of(batch(2, 1), batch(8, 2)))) {
+      try (ConvertedModel m = c.build(List.of(smallCnnBatch(2, 1), smallCnnBatch(8, 2)))) {
         List<BuildRecord> builds = engines.backend().builds();
         assertEquals(2, builds.size(), "one engine per segment: batch 2 and 8 share the profile 1..8");
         for (BuildRecord b : builds) {
@@ -116,7 +97,7 @@ class TrtGraphConverterV2BuildTest {
         assertEquals(new ShapeRange(Shape.of(1, 32, 32, 3), Shape.of(8, 32, 32, 3), Shape.of(8, 32, 32, 3)),
             builds.get(0).config().profile().get("input_0"));
         for (int n : new int[] {1, 5, 8}) {
-          assertSameAsNative(m, batch(n, n), 1e-6);
+          assertSameOutput(reference, m, smallCnnBatch(n, n), 1e-6);
         }
         assertEquals(6, engines.engineRuns.get(), "both segments ran on their engines for each of 3 calls");
         assertEquals(List.of(), m.fallbacks());
@@ -131,15 +112,15 @@ class TrtGraphConverterV2BuildTest {
   void aBatchLargerThanMaxBatchSizeRunsNativelyWithoutBuildAtRuntime() {
     TrtConversionParams params = TrtConversionParams.builder().maxBatchSize(4).allowBuildAtRuntime(false).build();
     try (TensorFlowEngines engines = new TensorFlowEngines();
-        ConvertedModel m = converter(params, engines, new ArrayList<>()).build(List.of(batch(1, 1)))) {
-      assertSameAsNative(m, batch(6, 3), 1e-6);
+        ConvertedModel m = converter(params, engines, new ArrayList<>()).build(List.of(smallCnnBatch(1, 1)))) {
+      assertSameOutput(reference, m, smallCnnBatch(6, 3), 1e-6);
       assertEquals(0, engines.engineRuns.get());
       List<FallbackCount> f = m.fallbacks();
       assertEquals(2, f.size(), f.toString());
       assertEquals(FallbackReason.SHAPE_OUTSIDE_PROFILE, f.get(0).reason());
       assertTrue(f.get(0).detail().contains("[6,32,32,3]") && f.get(0).detail().contains("allowBuildAtRuntime"),
           f.get(0).detail());
-      assertSameAsNative(m, batch(4, 3), 1e-6);
+      assertSameOutput(reference, m, smallCnnBatch(4, 3), 1e-6);
       assertEquals(2, engines.engineRuns.get(), "batch 4 fits the profile");
     }
   }
@@ -148,12 +129,12 @@ class TrtGraphConverterV2BuildTest {
   void aBatchLargerThanMaxBatchSizeGetsANewEngineWhileTheCacheHasRoom() {
     TrtConversionParams params = TrtConversionParams.builder().maxBatchSize(4).maximumCachedEngines(2).build();
     try (TensorFlowEngines engines = new TensorFlowEngines();
-        ConvertedModel m = converter(params, engines, new ArrayList<>()).build(List.of(batch(1, 1)))) {
-      assertSameAsNative(m, batch(6, 3), 1e-6);
+        ConvertedModel m = converter(params, engines, new ArrayList<>()).build(List.of(smallCnnBatch(1, 1)))) {
+      assertSameOutput(reference, m, smallCnnBatch(6, 3), 1e-6);
       assertEquals(4, engines.backend().builds().size(), "each segment built again for batch 1..6");
       assertEquals(List.of(), m.fallbacks());
       assertEquals(2, m.segments().get(0).engineProfiles().size(), m.segments().toString());
-      assertSameAsNative(m, batch(9, 3), 1e-6);
+      assertSameOutput(reference, m, smallCnnBatch(9, 3), 1e-6);
       assertEquals(FallbackReason.SHAPE_OUTSIDE_PROFILE, m.fallbacks().get(0).reason());
       assertTrue(m.fallbacks().get(0).detail().contains("maximumCachedEngines=2"), m.fallbacks().toString());
     }
@@ -166,13 +147,13 @@ class TrtGraphConverterV2BuildTest {
         .maximumCachedEngines(2).build();
     try (TensorFlowEngines engines = new TensorFlowEngines();
         ConvertedModel m = converter(params, engines, progress)
-            .build(List.of(batch(1, 1), batch(2, 1), batch(4, 1)))) {
+            .build(List.of(smallCnnBatch(1, 1), smallCnnBatch(2, 1), smallCnnBatch(4, 1)))) {
       assertEquals(4, engines.backend().builds().size(), "batches 1 and 2 per segment; 4 does not fit the cache");
       assertEquals(ShapeRange.fixed(Shape.of(2, 32, 32, 3)),
           engines.backend().builds().get(1).config().profile().get("input_0"));
       assertTrue(progress.stream().anyMatch(p -> p.contains("[[4,32,32,3]]") && p.contains("cache is full")),
           progress.toString());
-      assertSameAsNative(m, batch(2, 5), 1e-6);
+      assertSameOutput(reference, m, smallCnnBatch(2, 5), 1e-6);
       assertEquals(2, engines.engineRuns.get());
     }
   }
@@ -185,7 +166,7 @@ class TrtGraphConverterV2BuildTest {
         ConvertedModel m = converter(params, engines, progress).build(null)) {
       assertEquals(0, engines.backend().builds().size(), "the fixture infers no shapes: nothing to build from");
       assertTrue(progress.stream().anyMatch(p -> p.contains("not known beyond the batch")), progress.toString());
-      assertSameAsNative(m, batch(2, 3), 1e-6);
+      assertSameOutput(reference, m, smallCnnBatch(2, 3), 1e-6);
       assertEquals(2, engines.backend().builds().size(), "built at the first run");
       assertEquals(new ShapeRange(Shape.of(1, 32, 32, 3), Shape.of(4, 32, 32, 3), Shape.of(4, 32, 32, 3)),
           engines.backend().builds().get(0).config().profile().get("input_0"));
@@ -199,10 +180,10 @@ class TrtGraphConverterV2BuildTest {
     List<String> progress = new ArrayList<>();
     try (TensorFlowEngines engines = TensorFlowEngines.failingSegments("TRTEngineOp_000")) {
       TrtGraphConverterV2 c = converter(TrtConversionParams.defaults(), engines, progress);
-      try (ConvertedModel m = c.build(List.of(batch(1, 1)))) {
+      try (ConvertedModel m = c.build(List.of(smallCnnBatch(1, 1)))) {
         assertTrue(progress.stream().anyMatch(p -> p.startsWith("segment 'TRTEngineOp_000' will run in TensorFlow")
             && p.contains("injected")), progress.toString());
-        assertSameAsNative(m, batch(1, 4), 1e-6);
+        assertSameOutput(reference, m, smallCnnBatch(1, 4), 1e-6);
         List<FallbackCount> f = m.fallbacks();
         assertEquals(1, f.size(), f.toString());
         assertEquals("TRTEngineOp_000", f.get(0).segment());
@@ -217,16 +198,16 @@ class TrtGraphConverterV2BuildTest {
     TrtConversionParams int8 = TrtConversionParams.builder().precisionMode(Precision.INT8).build();
     try (TensorFlowEngines engines = new TensorFlowEngines()) {
       TftrtException e = assertThrows(TftrtException.class,
-          () -> converter(int8, engines, new ArrayList<>()).build(List.of(batch(1, 1))));
+          () -> converter(int8, engines, new ArrayList<>()).build(List.of(smallCnnBatch(1, 1))));
       assertTrue(e.getMessage().startsWith("INT8 needs calibration: call convert(calibrationInput)"), e.getMessage());
       e = assertThrows(TftrtException.class, () -> converter(TrtConversionParams.defaults(), engines,
-          new ArrayList<>()).convert(List.of(batch(1, 1))));
+          new ArrayList<>()).convert(List.of(smallCnnBatch(1, 1))));
       assertEquals("calibration input is only used for INT8; precisionMode is FP32: call convert() without it",
           e.getMessage());
       e = assertThrows(TftrtException.class, () -> converter(int8, engines, new ArrayList<>()).convert(List.of()));
       assertTrue(e.getMessage().startsWith("the calibration input yielded no batches"), e.getMessage());
       e = assertThrows(TftrtException.class, () -> converter(int8, engines, new ArrayList<>())
-          .convert(List.of(batch(2, 1), Map.of(ModelZoo.INPUT_KEY, TensorValue.ofInts(Shape.of(1, 32, 32, 3),
+          .convert(List.of(smallCnnBatch(2, 1), Map.of(ModelZoo.INPUT_KEY, TensorValue.ofInts(Shape.of(1, 32, 32, 3),
               new int[32 * 32 * 3])))));
       assertEquals("calibration batch 2: input 'input' is int32 but the model takes float32[?,32,32,3]",
           e.getMessage());
@@ -246,7 +227,7 @@ class TrtGraphConverterV2BuildTest {
         .maximumCachedEngines(2).isDynamicOp(false).build();
     try (TensorFlowEngines engines = new TensorFlowEngines()) {
       TrtGraphConverterV2 c = converter(int8, engines, progress);
-      c.convert(List.of(batch(4, 1), batch(4, 2), batch(3, 3)));
+      c.convert(List.of(smallCnnBatch(4, 1), smallCnnBatch(4, 2), smallCnnBatch(3, 3)));
       List<BuildRecord> builds = engines.backend().builds();
       assertEquals(2, builds.size(), "one calibrated engine per segment");
       for (BuildRecord b : builds) {
@@ -255,14 +236,14 @@ class TrtGraphConverterV2BuildTest {
         assertNull(b.config().calibrationCache());
       }
       assertEquals(Map.of("input_0", Shape.of(4, 32, 32, 3)), builds.get(0).config().calibration().batchShapes());
-      try (ConvertedModel m = c.build(List.of(batch(1, 1)))) {
+      try (ConvertedModel m = c.build(List.of(smallCnnBatch(1, 1)))) {
         assertEquals(4, builds.size(), "batch 1 needs engines of its own (static shapes)");
         for (BuildRecord b : builds.subList(2, 4)) {
           assertNull(b.config().calibration(), "not calibrated again");
           assertNotNull(b.config().calibrationCache(), "the table of the first build");
         }
-        assertSameAsNative(m, batch(4, 7), 1e-6);
-        assertSameAsNative(m, batch(1, 7), 1e-6);
+        assertSameOutput(reference, m, smallCnnBatch(4, 7), 1e-6);
+        assertSameOutput(reference, m, smallCnnBatch(1, 7), 1e-6);
         assertEquals(List.of(), m.fallbacks());
       }
       assertTrue(progress.stream().anyMatch(p -> p.contains("calibrating INT8 on 3 batches")), progress.toString());
@@ -294,7 +275,7 @@ class TrtGraphConverterV2BuildTest {
     try (TensorFlowEngines engines = new TensorFlowEngines()) {
       TrtGraphConverterV2 c = ConverterFixtures.converter(model, int8, ConverterFixtures.SMALL_CNN_OPS)
           .withBackend(new Calibrating(engines.backend(), drained)).withNetworks(engines).withProgress(progress::add);
-      List<Map<String, TensorValue>> input = List.of(batch(4, 1), batch(4, 2), batch(3, 3));
+      List<Map<String, TensorValue>> input = List.of(smallCnnBatch(4, 1), smallCnnBatch(4, 2), smallCnnBatch(3, 3));
       c.convert(input);
       assertEquals(2, drained.size(), "both segments calibrated");
       assertEquals(2, drained.get(0).size(), "the batch of 3 is skipped: calibration runs at one shape");
@@ -313,11 +294,11 @@ class TrtGraphConverterV2BuildTest {
     TrtConversionParams params = TrtConversionParams.builder().maxBatchSize(4).build();
     try (TensorFlowEngines engines = new TensorFlowEngines();
         ConvertedModel m = converter(params, engines, new ArrayList<>())
-            .withBackend(new OneContextPerEngine(engines.backend())).build(List.of(batch(1, 1)))) {
+            .withBackend(new OneContextPerEngine(engines.backend())).build(List.of(smallCnnBatch(1, 1)))) {
       List<Map<String, TensorValue>> inputs = new ArrayList<>();
       List<TensorValue> sequential = new ArrayList<>();
       for (int i = 0; i < 12; i++) {
-        inputs.add(batch(1 + i % 4, i));
+        inputs.add(smallCnnBatch(1 + i % 4, i));
         sequential.add(m.run(inputs.get(i)).get(ModelZoo.OUTPUT_KEY));
       }
       ExecutorService pool = Executors.newFixedThreadPool(6);

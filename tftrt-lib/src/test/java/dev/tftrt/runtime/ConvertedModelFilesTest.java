@@ -1,5 +1,7 @@
 package dev.tftrt.runtime;
 
+import static dev.tftrt.ConverterFixtures.assertSameOutput;
+import static dev.tftrt.ConverterFixtures.smallCnnBatch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,18 +18,13 @@ import dev.tftrt.engine.Availability;
 import dev.tftrt.engine.ForwardingTensorRtBackend;
 import dev.tftrt.engine.TensorRtBackend;
 import dev.tftrt.engine.UnavailableBackend;
-import dev.tftrt.graph.Shape;
-import dev.tftrt.graph.TensorValue;
 import dev.tftrt.io.AtomicFiles;
 import dev.tftrt.zoo.GeneratedModels;
-import dev.tftrt.zoo.ModelZoo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -61,7 +58,7 @@ class ConvertedModelFilesTest {
   void convertAndSave() {
     engines = new TensorFlowEngines();
     TrtGraphConverterV2 c = converter();
-    c.build(List.of(batch(1, 1))).close();
+    c.build(List.of(smallCnnBatch(1, 1))).close();
     saved = c.save(tmp.resolve("converted"));
   }
 
@@ -79,24 +76,10 @@ class ConvertedModelFilesTest {
     return ConvertedModel.loader().backend(backend).networks(engines);
   }
 
-  static Map<String, TensorValue> batch(int n, long seed) {
-    Random r = new Random(seed);
-    float[] v = new float[n * 32 * 32 * 3];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = r.nextFloat();
-    }
-    return Map.of(ModelZoo.INPUT_KEY, TensorValue.ofFloats(Shape.of(n, 32, 32, 3), v));
+  private static void assertNative(ConvertedModel m) {
+    assertSameOutput(reference, m, smallCnnBatch(3, 9), 1e-6);
   }
 
-  private static void assertNative(ConvertedModel m) {
-    Map<String, TensorValue> in = batch(3, 9);
-    float[] e = reference.run(in).get(ModelZoo.OUTPUT_KEY).toFloats();
-    float[] a = m.run(in).get(ModelZoo.OUTPUT_KEY).toFloats();
-    assertEquals(e.length, a.length);
-    for (int i = 0; i < e.length; i++) {
-      assertEquals(e[i], a[i], 1e-6, "element " + i);
-    }
-  }
 
   private JsonObject manifest() throws IOException {
     return JsonParser.parseString(Files.readString(saved.resolve("manifest.json"))).getAsJsonObject();

@@ -1,20 +1,18 @@
 package dev.tftrt.runtime;
 
+import static dev.tftrt.ConverterFixtures.smallCnnBatch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tftrt.ConverterFixtures;
 import dev.tftrt.TrtConversionParams;
 import dev.tftrt.engine.RecordingTensorRtBackend;
-import dev.tftrt.graph.Shape;
 import dev.tftrt.graph.TensorValue;
 import dev.tftrt.zoo.GeneratedModels;
 import dev.tftrt.zoo.ModelZoo;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,16 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  * graphs flag in every context the runtime makes. Engines compute in TensorFlow (no GPU needed).
  */
 class ConvertedModelSpeedOptionsTest {
-
-  static Map<String, TensorValue> batch(int n, long seed) {
-    Random r = new Random(seed);
-    float[] v = new float[n * 32 * 32 * 3];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = r.nextFloat();
-    }
-    return Map.of(ModelZoo.INPUT_KEY, TensorValue.ofFloats(Shape.of(n, 32, 32, 3), v));
-  }
-
   @Test
   void levelProfilesAndGraphsReachEveryBuildAndContext(@TempDir Path dir) throws Exception {
     TrtConversionParams params = TrtConversionParams.builder().maxBatchSize(4).builderOptimizationLevel(5)
@@ -46,14 +34,14 @@ class ConvertedModelSpeedOptionsTest {
     try (TensorFlowEngines engines = new TensorFlowEngines();
         ConvertedModel m = ConverterFixtures.converter(GeneratedModels.smallCnn(), params,
             ConverterFixtures.SMALL_CNN_OPS).withBackend(engines.backend()).withNetworks(engines)
-            .build(List.of(batch(1, 1)))) {
+            .build(List.of(smallCnnBatch(1, 1)))) {
       RecordingTensorRtBackend backend = engines.backend();
       assertTrue(backend.builds().size() >= 1, "at least one engine built");
       backend.builds().forEach(b -> {
         assertEquals(5, b.config().optimizationLevel(), b.config().toString());
         assertEquals(2, b.config().executionContexts(), b.config().toString());
       });
-      TensorValue sequential = m.run(batch(3, 7)).get(ModelZoo.OUTPUT_KEY);
+      TensorValue sequential = m.run(smallCnnBatch(3, 7)).get(ModelZoo.OUTPUT_KEY);
 
       // Two calls held inside their engines at once need the second profile of each engine.
       int engineCount = backend.builds().size();
@@ -61,7 +49,7 @@ class ConvertedModelSpeedOptionsTest {
       try {
         List<Future<TensorValue>> calls = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-          calls.add(pool.submit(() -> m.run(batch(3, 7)).get(ModelZoo.OUTPUT_KEY)));
+          calls.add(pool.submit(() -> m.run(smallCnnBatch(3, 7)).get(ModelZoo.OUTPUT_KEY)));
         }
         for (Future<TensorValue> f : calls) {
           assertEquals(sequential, f.get(120, TimeUnit.SECONDS));
@@ -87,7 +75,7 @@ class ConvertedModelSpeedOptionsTest {
     try (TensorFlowEngines engines = new TensorFlowEngines();
         ConvertedModel m = ConverterFixtures.converter(GeneratedModels.smallCnn(),
             TrtConversionParams.builder().maxBatchSize(4).build(), ConverterFixtures.SMALL_CNN_OPS)
-            .withBackend(engines.backend()).withNetworks(engines).build(List.of(batch(1, 1)))) {
+            .withBackend(engines.backend()).withNetworks(engines).build(List.of(smallCnnBatch(1, 1)))) {
       int engineCount = engines.backend().builds().size();
       CountDownLatch start = new CountDownLatch(1);
       ExecutorService pool = Executors.newFixedThreadPool(4);
@@ -96,7 +84,7 @@ class ConvertedModelSpeedOptionsTest {
         for (int i = 0; i < 12; i++) {
           calls.add(pool.submit(() -> {
             start.await();
-            return m.run(batch(2, 3)).get(ModelZoo.OUTPUT_KEY);
+            return m.run(smallCnnBatch(2, 3)).get(ModelZoo.OUTPUT_KEY);
           }));
         }
         start.countDown();

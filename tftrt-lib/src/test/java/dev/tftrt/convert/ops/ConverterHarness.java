@@ -9,6 +9,7 @@ import dev.tftrt.convert.ConverterRegistry;
 import dev.tftrt.convert.NetworkBuilder;
 import dev.tftrt.convert.OpConverter;
 import dev.tftrt.convert.RecordingNetworkBuilder;
+import dev.tftrt.convert.ShapeInference;
 import dev.tftrt.convert.TensorFlowReference;
 import dev.tftrt.convert.TrtTensor;
 import dev.tftrt.convert.ValidationContext;
@@ -39,8 +40,8 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * One-op graphs for converter tests: placeholders (whose static shapes are the validation infos), constants and
- * the op under test; validates and converts it into a recording builder, and runs the same graph in TensorFlow
+ * One-op graphs for converter tests: placeholders (whose static shapes are the validation infos, with shape
+ * inference's for the other tensors), constants and the op under test; validates and converts it into a recording builder, and runs the same graph in TensorFlow
  * to learn the real output shape.
  */
 final class ConverterHarness {
@@ -116,8 +117,11 @@ final class ConverterHarness {
     return graph;
   }
 
+  /** The placeholders' static shapes, and what shape inference gives every other tensor (as the segmenter has). */
   ValidationContext validation() {
-    return new ValidationContext(graph, infos, Precision.FP32);
+    Map<TensorRef, TensorInfo> known = new LinkedHashMap<>(ShapeInference.infer(graph));
+    known.putAll(infos);
+    return new ValidationContext(graph, known, Precision.FP32);
   }
 
   private OpConverter converter(Node node) {

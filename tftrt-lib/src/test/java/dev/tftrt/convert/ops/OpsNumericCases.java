@@ -7,12 +7,13 @@ import dev.tftrt.graph.Node;
 import dev.tftrt.graph.Shape;
 import dev.tftrt.graph.TensorValue;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
 
 /**
- * One-op graphs whose numbers a converter can get wrong (transposes, slice starts and strides, padding sides,
- * resize modes), with their inputs: run on a GPU by {@link OpsGpuTest} and on the CPU by {@link OpsCpuTest}.
+ * One-op graphs of every converter family whose numbers a converter can get wrong (weight layouts, SAME padding
+ * sides, transposes, slice starts and strides, resize modes), with their inputs: run on a GPU by {@link OpsGpuTest} and on the CPU by {@link OpsCpuTest}.
  */
 final class OpsNumericCases {
   static final int BATCH = 3;
@@ -24,6 +25,11 @@ final class OpsNumericCases {
   }
 
   private static void families(ConverterRegistry registry) {
+    ConvolutionConverters.register(registry);
+    ElementwiseConverters.register(registry);
+    ActivationConverters.register(registry);
+    PoolingConverters.register(registry);
+    NormalizationConverters.register(registry);
     MatMulConverters.register(registry);
     ShapeConverters.register(registry);
     ReductionConverters.register(registry);
@@ -40,6 +46,24 @@ final class OpsNumericCases {
     return TensorValue.ofInts(Shape.of(dims), values);
   }
 
+  /** Convolution attributes: {@code padding}, {@code stride} on height and width, {@code dilation} too. */
+  private static Map<String, AttrValue> conv(String padding, long stride, long dilation, String format) {
+    boolean nhwc = format.equals("NHWC");
+    return Map.of("padding", AttrValue.of(padding), "data_format", AttrValue.of(format),
+        "strides", nhwc ? AttrValue.ofInts(1, stride, stride, 1) : AttrValue.ofInts(1, 1, stride, stride),
+        "dilations", nhwc ? AttrValue.ofInts(1, dilation, dilation, 1) : AttrValue.ofInts(1, 1, dilation, dilation));
+  }
+
+  private static Map<String, AttrValue> pool(String padding, long size, long stride) {
+    return Map.of("padding", AttrValue.of(padding), "ksize", AttrValue.ofInts(1, size, size, 1), "strides",
+        AttrValue.ofInts(1, stride, stride, 1));
+  }
+
+  private static Map<String, AttrValue> batchNorm(String format) {
+    return Map.of("U", AttrValue.of(DataType.FLOAT), "is_training", AttrValue.of(false), "epsilon",
+        AttrValue.of(0.001f), "data_format", AttrValue.of(format));
+  }
+
   private static float[] ramp(int n) {
     float[] v = new float[n];
     for (int i = 0; i < n; i++) {
@@ -51,6 +75,29 @@ final class OpsNumericCases {
   /** Each case: the node's name and the harness holding every case's graph. */
   static Stream<Arguments> cases() {
     ConverterHarness h = graph()
+        // Image families: odd sizes so that SAME padding puts its extra row and column after.
+        .placeholder("x", -1, 7, 6, 3).placeholder("xc", -1, 3, 7, 6).placeholder("dy", -1, 4, 3, 4)
+        .floats("filter", new long[] {3, 3, 3, 4}, ramp(108))
+        .floats("depthwise_filter", new long[] {3, 3, 3, 2}, ramp(54))
+        .floats("transposed_filter", new long[] {3, 3, 2, 4}, ramp(72)).ints("up_sizes", BATCH, 7, 6, 2)
+        .floats("c3", new long[] {3}, 0.5f, -1f, 2f).floats("var", new long[] {3}, 0.5f, 2f, 1f)
+        .op("conv_same_s2", "Conv2D", conv("SAME", 2, 1, "NHWC"), "x", "filter")
+        .op("conv_dilated", "Conv2D", conv("SAME", 1, 2, "NHWC"), "x", "filter")
+        .op("conv_nchw", "Conv2D", conv("VALID", 1, 1, "NCHW"), "xc", "filter")
+        .op("depthwise", "DepthwiseConv2dNative", conv("SAME", 2, 1, "NHWC"), "x", "depthwise_filter")
+        .op("deconv", "Conv2DBackpropInput", conv("SAME", 2, 1, "NHWC"), "up_sizes", "transposed_filter", "dy")
+        .op("bias", "BiasAdd", "x", "c3")
+        .op("bias_nchw", "BiasAdd", Map.of("data_format", AttrValue.of("NCHW")), "xc", "c3")
+        .op("add", "AddV2", "x", "c3").op("sub_from", "Sub", "c3", "x").op("mul", "Mul", "x", "c3")
+        .op("div", "RealDiv", "x", "c3").op("maximum", "Maximum", "x", "c3").op("minimum", "Minimum", "x", "c3")
+        .op("relu", "Relu", "x").op("relu6", "Relu6", "x").op("sigmoid", "Sigmoid", "x").op("tanh", "Tanh", "x")
+        .op("leaky", "LeakyRelu", Map.of("alpha", AttrValue.of(0.1f)), "x").op("elu", "Elu", "x")
+        .op("selu", "Selu", "x").op("softplus", "Softplus", "x")
+        .op("max_pool_same", "MaxPool", pool("SAME", 3, 2), "x")
+        .op("avg_pool_same", "AvgPool", pool("SAME", 3, 2), "x")
+        .op("avg_pool_valid", "AvgPool", pool("VALID", 2, 2), "x")
+        .op("batch_norm", "FusedBatchNormV3", batchNorm("NHWC"), "x", "c3", "c3", "c3", "var")
+        .op("batch_norm_nchw", "FusedBatchNormV3", batchNorm("NCHW"), "xc", "c3", "c3", "c3", "var")
         .placeholder("v", -1, 6).placeholder("m", -1, 4, 6).placeholder("img", -1, 4, 5, 3)
         .placeholder("q", -1, 2, 3, 4).placeholder("k", -1, 2, 5, 4).placeholder("unit", -1, 1, 6, 1)
         .placeholder("small", -1, 2, 3, 2)
@@ -106,8 +153,14 @@ final class OpsNumericCases {
         .map(Node::name).map(name -> Arguments.of(name, h));
   }
 
-  /** Positive, varied inputs for the placeholders {@code node} reads: Log, Sqrt and Rsqrt stay finite. */
+  /** The cases whose op needs positive inputs to stay finite. */
+  private static final Set<String> POSITIVE = Set.of("sqrt", "log", "rsqrt");
+
+  /**
+   * Varied inputs for the placeholders {@code node} reads: from -1.375 to 1.375 (both branches of the
+   * activations), positive for {@link #POSITIVE}.
+   */
   static Map<String, TensorValue> inputs(ConverterHarness h, String node) {
-    return h.inputs(node, BATCH, i -> (i % 23 + 1) / 8.0);
+    return h.inputs(node, BATCH, POSITIVE.contains(node) ? i -> (i % 23 + 1) / 8.0 : i -> (i % 23 - 11) / 8.0);
   }
 }
