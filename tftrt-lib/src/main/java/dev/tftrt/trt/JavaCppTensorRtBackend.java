@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import org.bytedeco.cuda.cudart.cudaDeviceProp;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.SizeTPointer;
 import org.bytedeco.tensorrt.global.nvinfer;
 import org.bytedeco.tensorrt.global.nvinfer.BuilderFlag;
@@ -71,6 +72,11 @@ public final class JavaCppTensorRtBackend implements TensorRtBackend {
   }
 
   private static Availability probe() {
+    if (!cudaJniPresent()) {
+      return Availability.unavailable("the CUDA/TensorRT native libraries could not be loaded (CUDA's JNI library "
+          + System.mapLibraryName("jnicudart") + " is on neither the class path nor the library path; build with "
+          + "-Pgpu)");
+    }
     try {
       int[] count = {0};
       int status = cudaGetDeviceCount(count);
@@ -98,6 +104,25 @@ public final class JavaCppTensorRtBackend implements TensorRtBackend {
       return Availability.unavailable("the CUDA/TensorRT native libraries could not be loaded ("
           + e.getClass().getSimpleName() + ": " + m + ")");
     }
+  }
+
+  /**
+   * Whether CUDA's JNI library is where JavaCPP's loader looks (the platform jar on the class path, else
+   * java.library.path), checked without touching a presets class: initialising one prints JavaCPP's version
+   * warning before the load fails.
+   */
+  private static boolean cudaJniPresent() {
+    String library = System.mapLibraryName("jnicudart");
+    if (JavaCppTensorRtBackend.class.getClassLoader()
+        .getResource("org/bytedeco/cuda/" + Loader.getPlatform() + "/" + library) != null) {
+      return true;
+    }
+    for (String dir : System.getProperty("java.library.path", "").split(java.io.File.pathSeparator)) {
+      if (!dir.isEmpty() && java.nio.file.Files.exists(java.nio.file.Path.of(dir, library))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String cudaVersion(int v) {
