@@ -97,8 +97,7 @@ class ConversionPlanningTest {
     ValidationContext context = new ValidationContext(plan.graph(), ShapeInference.infer(plan.graph()),
         Precision.FP32);
     RecordingNetworkBuilder net = new RecordingNetworkBuilder();
-    Converters.convertSegment(Converters.standard(), context, new SegmentSpec(s.name(), s.nodes(), s.inputs(),
-        s.outputs()), net);
+    Converters.convertSegment(Converters.standard(), context, SegmentSpec.of(s), net);
 
     assertEquals(List.of("input_0"), net.inputs().stream().map(RecordingNetworkBuilder.Tensor::name).toList());
     assertEquals(Shape.of(-1, 32, 32, 3), net.inputs().get(0).shape());

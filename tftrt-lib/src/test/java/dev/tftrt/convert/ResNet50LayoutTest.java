@@ -37,8 +37,7 @@ class ResNet50LayoutTest {
     ValidationContext context = new ValidationContext(plan.graph(), ShapeInference.infer(plan.graph()),
         Precision.FP32);
     network = new RecordingNetworkBuilder();
-    Converters.convertSegment(Converters.standard(), context,
-        new SegmentSpec(s.name(), s.nodes(), s.inputs(), s.outputs()), network);
+    Converters.convertSegment(Converters.standard(), context, SegmentSpec.of(s), network);
     network.layers().forEach(l -> writers.put(l.output().name(), l));
     System.out.printf("ResNet-50 recorded network: %d layers, %d shuffles%n", network.layers().size(),
         network.kinds().stream().filter("Shuffle"::equals).count());

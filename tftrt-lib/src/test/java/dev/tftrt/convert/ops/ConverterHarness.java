@@ -47,7 +47,7 @@ import org.tensorflow.types.TInt32;
 final class ConverterHarness {
   private final Graph graph = new Graph();
   private final Map<TensorRef, TensorInfo> infos = new LinkedHashMap<>();
-  private final ConverterRegistry registry = new ConverterRegistry();
+  private final ConverterRegistry registry;
 
   /**
    * The outcome of converting one node: its output tensor and the layers its converter emitted (a constant
@@ -59,8 +59,14 @@ final class ConverterHarness {
     }
   }
 
+  /** A harness whose converters are one family's (or a few families'). */
   ConverterHarness(Consumer<ConverterRegistry> family) {
+    this(new ConverterRegistry());
     family.accept(registry);
+  }
+
+  ConverterHarness(ConverterRegistry registry) {
+    this.registry = registry;
   }
 
   /** A placeholder whose dimension 0 is the batch ({@code -1} for a dynamic one). */

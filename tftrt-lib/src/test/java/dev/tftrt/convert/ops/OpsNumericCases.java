@@ -1,6 +1,6 @@
 package dev.tftrt.convert.ops;
 
-import dev.tftrt.convert.ConverterRegistry;
+import dev.tftrt.convert.Converters;
 import dev.tftrt.graph.AttrValue;
 import dev.tftrt.graph.DataType;
 import dev.tftrt.graph.Node;
@@ -21,20 +21,7 @@ final class OpsNumericCases {
   private OpsNumericCases() {}
 
   private static ConverterHarness graph() {
-    return new ConverterHarness(OpsNumericCases::families);
-  }
-
-  private static void families(ConverterRegistry registry) {
-    ConvolutionConverters.register(registry);
-    ElementwiseConverters.register(registry);
-    ActivationConverters.register(registry);
-    PoolingConverters.register(registry);
-    NormalizationConverters.register(registry);
-    MatMulConverters.register(registry);
-    ShapeConverters.register(registry);
-    ReductionConverters.register(registry);
-    UnaryConverters.register(registry);
-    ResizeConverters.register(registry);
+    return new ConverterHarness(Converters.standard());
   }
 
   private static Map<String, AttrValue> slice(long begin, long end, long shrink) {

@@ -213,8 +213,7 @@ class RealModelsConversionTest {
     List<RecordingNetworkBuilder> networks = new ArrayList<>();
     for (Segment s : plan.segments()) {
       RecordingNetworkBuilder network = new RecordingNetworkBuilder();
-      Converters.convertSegment(Converters.standard(), context(p),
-          new SegmentSpec(s.name(), s.nodes(), s.inputs(), s.outputs()), network);
+      Converters.convertSegment(Converters.standard(), context(p), SegmentSpec.of(s), network);
       for (int i = 0; i < s.outputs().size(); i++) {
         long[] recorded = network.outputs().get(SegmentSpec.outputBinding(i)).shape().dims();
         assertEquals(-1, recorded[0], "the batch stays dynamic");
