@@ -49,8 +49,12 @@ class ResNet50HalfPrecisionCpuTest {
   private static final String ACTIVATIONS = "(a) every layer output FP16, weights FP32";
   private static final String HEAD_IN_FP32 = "(b) as (a), final MatMul and softmax FP32";
   private static final String WITH_WEIGHTS = "(c) layer outputs and weights FP16";
+  private static final String STAGE1_IN_FP32 = "(e) as (c), the first quarter of the layers FP32";
 
-  /** About 10 s per variant: the evaluator's convolutions are plain loops (4 GMAC at batch 1). */
+  /** One variant's softmax output, logits, and relative L2 error at each residual sum. */
+  private record Emulated(float[] probabilities, float[] logits, double[] residualSums) {}
+
+  /** About 8 s per variant on one core: the evaluator's convolutions are plain loops (4 GMAC at batch 1). */
   @Test
   void halfPrecisionErrorIsIntrinsicToTheModel() {
     ConversionPlan plan = new TrtGraphConverterV2(GeneratedModels.resnet50(), TrtConversionParams.defaults())
@@ -96,25 +100,33 @@ class ResNet50HalfPrecisionCpuTest {
         false));
     variants.put(WITH_WEIGHTS, new HalfPrecision(l -> true, true));
 
+    Set<String> firstQuarter = layers.subList(0, lastMatMul / 4).stream().map(Layer::name)
+        .collect(Collectors.toSet());
+    variants.put(STAGE1_IN_FP32, new HalfPrecision(l -> !firstQuarter.contains(l.name()), true));
+
+    // Two variants at a time: each run is about 4 GMAC in plain loops.
+    Map<String, Emulated> results = variants.entrySet().parallelStream().collect(Collectors.toMap(
+        Map.Entry::getKey, v -> {
+          Map<String, TensorValue> out = RecordedNetworkEvaluator.run(network, inputs, v.getValue());
+          return new Emulated(output(spec, out, probabilities), output(spec, out, logits), residualSums.stream()
+              .mapToDouble(t -> relativeL2(tf.get(t).toFloats(), output(spec, out, t))).toArray());
+        }));
     Map<String, Double> softmaxError = new LinkedHashMap<>();
     Map<String, double[]> sumErrors = new LinkedHashMap<>();
-    for (Map.Entry<String, HalfPrecision> v : variants.entrySet()) {
-      Map<String, TensorValue> out = RecordedNetworkEvaluator.run(network, inputs, v.getValue());
-      float[] p = output(spec, out, probabilities);
-      float[] z = output(spec, out, logits);
-      double error = relativeL2(tfProbabilities, p);
-      softmaxError.put(v.getKey(), error);
-      double[] sums = residualSums.stream().mapToDouble(t -> relativeL2(tf.get(t).toFloats(),
-          output(spec, out, t))).toArray();
-      sumErrors.put(v.getKey(), sums);
+    for (String variant : variants.keySet()) {
+      Emulated e = results.get(variant);
+      double error = relativeL2(tfProbabilities, e.probabilities());
+      softmaxError.put(variant, error);
+      sumErrors.put(variant, e.residualSums());
       StringBuilder stages = new StringBuilder();
-      for (double e : sums) {
-        stages.append(String.format(Locale.ROOT, " %.1e", e));
+      for (double d : e.residualSums()) {
+        stages.append(String.format(Locale.ROOT, " %.1e", d));
       }
       System.out.printf(Locale.ROOT, "FP16-EMULATION %s: softmax relative L2 %.3g; logits relative L2 %.3g, "
-          + "max |logit - TF| %.3g; top-1 %s TensorFlow's%n", v.getKey(), error, relativeL2(tfLogits, z),
-          maxAbsDifference(tfLogits, z), argmax(p) == argmax(tfProbabilities) ? "agrees with" : "differs from");
-      System.out.println("FP16-EMULATION " + v.getKey() + ": relative L2 at the " + residualSums.size()
+          + "max |logit - TF| %.3g; top-1 %s TensorFlow's%n", variant, error, relativeL2(tfLogits, e.logits()),
+          maxAbsDifference(tfLogits, e.logits()), argmax(e.probabilities()) == argmax(tfProbabilities)
+              ? "agrees with" : "differs from");
+      System.out.println("FP16-EMULATION " + variant + ": relative L2 at the " + residualSums.size()
           + " residual sums:" + stages);
     }
 
@@ -122,6 +134,7 @@ class ResNet50HalfPrecisionCpuTest {
     double activations = softmaxError.get(ACTIVATIONS);
     double headInFp32 = softmaxError.get(HEAD_IN_FP32);
     double withWeights = softmaxError.get(WITH_WEIGHTS);
+    double stage1InFp32 = softmaxError.get(STAGE1_IN_FP32);
     assertTrue(fp32 < 1e-4, "the evaluator in FP32 matches TensorFlow: " + fp32);
     // Rounding the activations alone already exceeds the GPU test's 1e-2; the weights add the rest, and FP16 with
     // weights lands within a factor 2 of what the H200's engine gave: the error is FP16's, not TensorRT's.
@@ -132,6 +145,10 @@ class ResNet50HalfPrecisionCpuTest {
     // the error by under 10%.
     assertTrue(Math.abs(headInFp32 - activations) < 0.1 * activations, "final MatMul and softmax in FP32: "
         + headInFp32 + ", in FP16: " + activations);
+    // Where it arises: early, and amplified by every later block. Keeping only the first quarter of the layers
+    // (conv1 and stage 1) in FP32 brings FP16 under the GPU test's 1e-2.
+    assertTrue(stage1InFp32 < 1e-2 && stage1InFp32 < withWeights / 4, "first quarter of the layers in FP32: "
+        + stage1InFp32);
     // It grows through the residual blocks: the last sum's error is over 30 times the first one's, in FP32 as
     // in FP16 (the random network amplifies any rounding alike).
     for (String variant : List.of(FP32, ACTIVATIONS, WITH_WEIGHTS)) {
