@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Runs a network recorded by {@link RecordingNetworkBuilder} on the CPU in plain Java: every layer as TensorRT 8.6
@@ -41,10 +42,26 @@ public final class RecordedNetworkEvaluator {
   private RecordedNetworkEvaluator() {}
 
   /**
+   * An FP16 engine's rounding, emulated: the float layers whose outputs are held in half precision (TensorRT runs
+   * a layer in FP32 where it finds no faster FP16 kernel or is told to), and whether those layers' weights are
+   * rounded to half too, as TensorRT converts them for FP16 kernels. Products are still summed in double.
+   */
+  public record HalfPrecision(Predicate<Layer> layers, boolean weights) {
+    /** Every layer as recorded: FP32 engines. */
+    public static final HalfPrecision NONE = new HalfPrecision(l -> false, false);
+  }
+
+  /** {@link #run(RecordingNetworkBuilder, Map, HalfPrecision)} with every layer as recorded. */
+  public static Map<String, TensorValue> run(RecordingNetworkBuilder network, Map<String, TensorValue> inputs) {
+    return run(network, inputs, HalfPrecision.NONE);
+  }
+
+  /**
    * The network's marked outputs, by name, computed from {@code inputs} (a value for every network input, by
    * name, its known dimensions as recorded). Every recorded dimension that is known must match the computed one.
    */
-  public static Map<String, TensorValue> run(RecordingNetworkBuilder network, Map<String, TensorValue> inputs) {
+  public static Map<String, TensorValue> run(RecordingNetworkBuilder network, Map<String, TensorValue> inputs,
+      HalfPrecision half) {
     Map<String, Value> values = new HashMap<>();
     for (RecordingNetworkBuilder.Tensor in : network.inputs()) {
       TensorValue v = inputs.get(in.name());
@@ -56,19 +73,40 @@ public final class RecordedNetworkEvaluator {
     }
     for (Layer layer : network.layers()) {
       List<Value> reads = layer.inputs().stream().map(values::get).toList();
+      boolean inHalf = half.layers().test(layer) && layer.output().type() == DataType.FLOAT;
       Value out;
       try {
-        out = evaluate(layer, reads);
+        out = evaluate(inHalf && half.weights() ? withHalfWeights(layer) : layer, reads);
       } catch (RuntimeException e) {
         throw new IllegalStateException("evaluating layer '" + layer.name() + "' (" + layer.kind() + "): "
             + e.getMessage(), e);
       }
       requireShape(layer.name(), layer.output().shape(), out.dims());
-      values.put(layer.output().name(), rounded(layer.output().type(), out.dims(), out.data()));
+      Value kept = rounded(layer.output().type(), out.dims(), out.data());
+      if (inHalf) { // still a float tensor to the layers that read it, holding half values
+        kept = new Value(kept.type(), kept.dims(), rounded(DataType.HALF, kept.dims(), kept.data()).data());
+      }
+      values.put(layer.output().name(), kept);
     }
     Map<String, TensorValue> outputs = new LinkedHashMap<>();
     network.outputs().forEach((name, t) -> outputs.put(name, toTensorValue(values.get(t.name()))));
     return outputs;
+  }
+
+  /** The layer with every float weight (kernel, bias, scale, constant) rounded to half precision. */
+  private static Layer withHalfWeights(Layer l) {
+    Map<String, Object> params = new LinkedHashMap<>(l.params());
+    params.replaceAll((key, v) -> {
+      if (!(v instanceof TensorValue) || ((TensorValue) v).dtype() != DataType.FLOAT) {
+        return v;
+      }
+      float[] f = ((TensorValue) v).toFloats();
+      for (int i = 0; i < f.length; i++) {
+        f[i] = Half.toFloat(Half.fromFloat(f[i]));
+      }
+      return TensorValue.ofFloats(((TensorValue) v).shape(), f);
+    });
+    return new Layer(l.name(), l.kind(), l.inputs(), params, l.output());
   }
 
   private static void requireShape(String what, Shape recorded, long[] actual) {
