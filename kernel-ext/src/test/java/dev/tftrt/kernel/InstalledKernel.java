@@ -1,9 +1,13 @@
 package dev.tftrt.kernel;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +61,22 @@ final class InstalledKernel {
     List<String> command = new ArrayList<>(List.of(PYTHON.toString(), script.toString()));
     command.addAll(List.of(args));
     return run(timeoutSeconds, command);
+  }
+
+  /**
+   * Runs the test resource {@code /protocol/<script>} (Python driving this kernel with jupyter_client) with
+   * {@code args} followed by the file it writes what it observed to, and returns that JSON.
+   */
+  JsonObject observe(long timeoutSeconds, String script, String... args) throws IOException, InterruptedException {
+    Path copy = prefix.resolveSibling(script);
+    try (InputStream in = InstalledKernel.class.getResourceAsStream("/protocol/" + script)) {
+      Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+    }
+    Path out = prefix.resolveSibling(script + ".observed.json");
+    List<String> all = new ArrayList<>(List.of(args));
+    all.add(out.toString());
+    python(timeoutSeconds, copy, all.toArray(String[]::new));
+    return JsonParser.parseString(Files.readString(out)).getAsJsonObject();
   }
 
   private static String read(Path log) throws IOException {

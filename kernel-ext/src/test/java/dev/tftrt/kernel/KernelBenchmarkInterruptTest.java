@@ -5,11 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,14 +25,7 @@ class KernelBenchmarkInterruptTest {
 
   @BeforeAll
   static void interruptABenchmark() throws Exception {
-    InstalledKernel kernel = InstalledKernel.into(work.resolve("prefix"));
-    Path script = work.resolve("benchmark_interrupt.py");
-    try (InputStream in = KernelBenchmarkInterruptTest.class.getResourceAsStream("/protocol/benchmark_interrupt.py")) {
-      Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
-    }
-    Path out = work.resolve("observed.json");
-    kernel.python(300, script, MNIST_MLP.toString(), out.toString());
-    observed = JsonParser.parseString(Files.readString(out)).getAsJsonObject();
+    observed = InstalledKernel.into(work.resolve("prefix")).observe(300, "benchmark_interrupt.py", MNIST_MLP.toString());
   }
 
   @Test

@@ -5,11 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,14 +24,7 @@ class KernelProtocolTest {
 
   @BeforeAll
   static void talkToTheKernel() throws Exception {
-    InstalledKernel kernel = InstalledKernel.into(work.resolve("prefix"));
-    Path script = work.resolve("kernel_protocol.py");
-    try (InputStream in = KernelProtocolTest.class.getResourceAsStream("/protocol/kernel_protocol.py")) {
-      Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
-    }
-    Path out = work.resolve("observed.json");
-    kernel.python(240, script, out.toString());
-    observed = JsonParser.parseString(Files.readString(out)).getAsJsonObject();
+    observed = InstalledKernel.into(work.resolve("prefix")).observe(240, "kernel_protocol.py");
   }
 
   private static String text(String key) {
