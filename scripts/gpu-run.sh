@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Runs the GPU tests and benchmarks on the lent GPU host (docs/gpu-results.md). Stage from a built worktree with
-#   ../shared/gpu-kit/stage --cp "tftrt-lib/target/classes:tftrt-lib/target/test-classes:$(cat cp.txt)" \
-#     --add DIR/gpu-extras --add DIR/fashion-model --add scripts/gpu-run.sh
-# (gpu-extras: `notebooks/stage-gpu-extras DIR/gpu-extras`, Graphviz's dot and Fashion-MNIST; fashion-model:
-# `tftrt zoo fashion-mnist DIR/fashion-model`; kernel-ext's classes on the class path for notebooks), then on
-# the GPU host, after `bash .gpu/app/recv.sh app`, from the repository root: bash /tmp/gpu-kit/app/gpu-run.sh STEP...
+#   ../shared/gpu-kit/stage --cp "tftrt-lib/target/classes:tftrt-lib/target/test-classes:kernel-ext/target/classes:JARS" \
+#     --add DIR/fashion-model --add scripts/gpu-run.sh
+# (JARS: both modules' dependency class paths, `-Pgpu`; fashion-model: `tftrt zoo fashion-mnist DIR/fashion-model`),
+# and `notebooks/stage-gpu-extras .gpu/extras` (Graphviz's dot and Fashion-MNIST, 31 MB: too big to ride in .gpu/app,
+# so it is a carry of its own). On the GPU host, after the plan's steps, in the call that carries .gpu/extras:
+#   cp -r .gpu/extras /tmp/gpu-kit/app/gpu-extras; bash /tmp/gpu-kit/app/gpu-run.sh STEP...
+# A call returns only a few files from $OUT: the notebooks and images steps pack theirs into one archive each.
 #   tests=Class1;Class2#method(types)   JUnit console on those classes and methods (tag gpu)      -> $OUT/tests.log
 #   bench=PART            dev.tftrt.bench.GpuBenchmarks PART             -> $OUT/bench.log, $OUT/bench-files.tar.gz
-#   notebooks             every notebook executed by the built-in Jupyter client -> $OUT/notebooks
-#   images                the course figures from real TensorRT engines (SVG; PNG is drawn back home) -> $OUT/images
+#   notebooks[=NB,...]    the notebooks (all, or those named) executed by the built-in Jupyter client; notebook 05
+#                         alone takes minutes on a GPU (five engine builds)        -> $OUT/notebooks.tar.gz
+#   images                the course figures from real TensorRT engines (SVG; PNG is drawn back home) -> $OUT/images.tar.gz
 set -uo pipefail
 source /tmp/gpu-kit/env.sh
 export TF_CPP_MIN_LOG_LEVEL=1
@@ -29,12 +32,15 @@ for step in "$@"; do
     bench=*)
       java -Xmx48g -Djava.awt.headless=true -Dbench.fashionModel="$A/fashion-model" ${BENCH_OPTS:-} -cp "$KIT_CP" \
         dev.tftrt.bench.GpuBenchmarks "$W/bench" "${step#bench=}" 2>&1 | tee -a "$OUT/bench.log" ;;
-    notebooks)
+    notebooks|notebooks=*)
+      names=(); for nb in $(echo "${step#notebooks}" | tr -d '=' | tr ',' ' '); do names+=(notebooks/"$nb"*.ipynb); done
       java -Xmx16g -Djava.awt.headless=true -cp "$KIT_CP" dev.tftrt.kernel.NotebookRunner --engine java \
-        --out "$OUT/notebooks" 2>&1 | grep -v '^I0000\|Versions of org.bytedeco' | tee -a "$OUT/notebooks.log" ;;
+        --out "$W/notebooks" "${names[@]}" 2>&1 | grep -v '^I0000\|Versions of org.bytedeco' | tee -a "$OUT/notebooks.log"
+      tar czf "$OUT/notebooks.tar.gz" -C "$W" notebooks ;;
     images)
-      java -Djava.awt.headless=true -cp "$KIT_CP" dev.tftrt.cli.Main images --out "$OUT/images" --formats dot,svg \
-        2>&1 | tee -a "$OUT/images.log" ;;
+      java -Djava.awt.headless=true -cp "$KIT_CP" dev.tftrt.cli.Main images --out "$W/images" --formats dot,svg \
+        2>&1 | tee -a "$OUT/images.log"
+      tar czf "$OUT/images.tar.gz" -C "$W" images ;;
   esac
   echo "=== $step done ($(date -u +%H:%M:%S))" | tee -a "$OUT/steps.log"
 done
