@@ -85,7 +85,7 @@ public final class GpuBenchmarks {
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
       System.err.println("usage: GpuBenchmarks OUT_DIR resnet50-fp16 | resnet50-int8-opt5 | resnet50-table | fashion "
-          + "| charts:A.csv,B.csv ...");
+          + "| charts:A.csv,B.csv | resnet50-chart:resnet50.csv ...");
       System.exit(2);
     }
     Path out = Files.createDirectories(Path.of(args[0]));
@@ -96,6 +96,8 @@ public final class GpuBenchmarks {
       try {
         if (part.equals("resnet50-table")) {
           b.renderResnet50Table();
+        } else if (part.startsWith("resnet50-chart:")) {
+          resnet50Chart(Path.of(part.substring("resnet50-chart:".length())), out);
         } else if (part.startsWith("resnet50-")) {
           b.resnet50Part(part);
         } else if (part.equals("fashion")) {
@@ -133,6 +135,16 @@ public final class GpuBenchmarks {
     BenchmarkCharts.save(BenchmarkCharts.throughput(all), out.resolve(base + "-throughput.png"));
     BenchmarkCharts.save(BenchmarkCharts.latencyPercentiles(all), out.resolve(base + "-latency.png"));
     say("charts of " + csvs + " written to " + out);
+  }
+
+  /** The throughput chart of a ResNet-50 table ({@code resnet50.csv}), as PNG and SVG named after it. */
+  static void resnet50Chart(Path csv, Path out) {
+    String base = csv.getFileName().toString().replaceFirst("\\.csv$", "");
+    org.knowm.xchart.CategoryChart chart = BenchmarkCharts.throughput(ResNet50Table.chartTable(ResNet50Table.read(csv)));
+    chart.setTitle("ResNet-50 throughput by precision, variant and batch size");
+    BenchmarkCharts.save(chart, out.resolve(base + "-throughput.png"));
+    BenchmarkCharts.save(chart, out.resolve(base + "-throughput.svg"));
+    say("chart of " + csv + " written to " + out);
   }
 
   static void say(String line) {

@@ -97,6 +97,19 @@ final class ResNet50Table {
     AtomicFiles.writeAtomically(markdown, markdown(read(csv), heading).getBytes(StandardCharsets.UTF_8));
   }
 
+  /**
+   * The rows as a {@link BenchmarkCharts} table: one target per precision, builder level and variant, so the
+   * throughput chart shows every variant side by side per batch size.
+   */
+  static tech.tablesaw.api.Table chartTable(List<Row> rows) {
+    return tech.tablesaw.api.Table.create("resnet50",
+        tech.tablesaw.api.StringColumn.create("target", rows.stream()
+            .map(r -> r.precision() + " level " + r.level() + ", " + r.variant()).toList()),
+        tech.tablesaw.api.IntColumn.create("batch", rows.stream().mapToInt(Row::batch).toArray()),
+        tech.tablesaw.api.DoubleColumn.create("images_per_s", rows.stream().mapToDouble(Row::imagesPerSecond)
+            .toArray()));
+  }
+
   static String markdown(List<Row> rows, String heading) {
     // A variant measured twice (a part run again) keeps its latest row.
     Map<String, Row> latest = new LinkedHashMap<>();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,23 @@ class ResNet50TableTest {
         md);
     assertTrue(md.contains("| FP16 | 3 | 32 | 0.970 | +1000 | - | - | - |"), md);
     assertTrue(md.indexOf("| FP16 |") < md.indexOf("| INT8 |"), "FP32, FP16, INT8 in that order");
+  }
+
+  @Test
+  void chartShowsEveryVariantPerBatchSize(@TempDir Path dir) throws Exception {
+    Path csv = dir.resolve("resnet50.csv");
+    ResNet50Table.append(csv, List.of(
+        new ResNet50Table.Row("FP16", 1, ResNet50Table.ENGINE, 1, 1200, 1, 0.8, 0.9, 0.79),
+        new ResNet50Table.Row("FP16", 1, ResNet50Table.ENGINE, 256, 38000, 1, 6.6, 7.6, 6.5),
+        new ResNet50Table.Row("FP16", 1, ResNet50Table.MODEL, 256, 6500, 1, 39, 41, Double.NaN)));
+    tech.tablesaw.api.Table t = ResNet50Table.chartTable(ResNet50Table.read(csv));
+    assertEquals(List.of("FP16 level 1, engine alone (enqueue only)", "FP16 level 1, engine alone (enqueue only)",
+        "FP16 level 1, ConvertedModel.run"), t.stringColumn("target").asList());
+    assertEquals(38000, t.doubleColumn("images_per_s").getDouble(1));
+
+    GpuBenchmarks.resnet50Chart(csv, dir);
+    assertTrue(Files.size(dir.resolve("resnet50-throughput.png")) > 1000);
+    assertTrue(Files.readString(dir.resolve("resnet50-throughput.svg")).contains("<svg"));
   }
 
   @Test
