@@ -44,6 +44,11 @@ final class ConvertedTargets {
     long inTensorFlow = model.segments().stream().filter(s -> s.engineProfiles().isEmpty()).count();
     String name = "TF-TRT " + precision + (inTensorFlow == 0 ? ""
         : " (" + inTensorFlow + " of " + model.segments().size() + " segments in TensorFlow)");
+    return of(model, name, precision);
+  }
+
+  /** {@code model} as a benchmark target named {@code name}; each run is one {@link ConvertedModel#run} call. */
+  static InferenceTarget of(ConvertedModel model, String name, Precision precision) {
     return new ConvertedTarget(model, name, precision.name());
   }
 

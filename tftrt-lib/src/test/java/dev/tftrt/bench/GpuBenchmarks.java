@@ -33,7 +33,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -374,7 +373,7 @@ public final class GpuBenchmarks {
     InputSource input = InputSource.random(7);
     List<ResNet50Table.Row> rows = new ArrayList<>();
     if (variant.equals(ResNet50Table.MODEL_TWO_CONTEXTS)) {
-      ModelTarget target = new ModelTarget(graphs, precision);
+      InferenceTarget target = ConvertedTargets.of(graphs, "TF-TRT " + precision, precision);
       for (int batch : batches) {
         Concurrency.Result r = Concurrency.measure(target, input.batch(target.inputs(), batch), 2,
             Duration.ofMillis((long) (warmup * 1000)), Duration.ofMillis((long) (seconds * repeats * 1000)));
@@ -388,8 +387,8 @@ public final class GpuBenchmarks {
             EngineTarget.Mode.ENQUEUE_ONLY).withCudaGraphs(variant);
         case ResNet50Table.ENGINE_COPIES -> new EngineTarget(variant, p, backend, engine,
             EngineTarget.Mode.WITH_COPIES);
-        case ResNet50Table.MODEL -> new ModelTarget(plain, precision);
-        case ResNet50Table.MODEL_GRAPHS -> new ModelTarget(graphs, precision);
+        case ResNet50Table.MODEL -> ConvertedTargets.of(plain, "TF-TRT " + precision, precision);
+        case ResNet50Table.MODEL_GRAPHS -> ConvertedTargets.of(graphs, "TF-TRT " + precision, precision);
         default -> throw new IllegalArgumentException("unknown variant " + variant);
       };
       BenchmarkResult r = benchmark(input).run(target);
@@ -477,58 +476,6 @@ public final class GpuBenchmarks {
       }
       converter.convert(batches);
     }
-    return new ModelTarget(converter.build(null), precision);
-  }
-
-  /** A converted model as a benchmark target; each run is one {@link ConvertedModel#run} call. */
-  static final class ModelTarget implements InferenceTarget {
-    private final ConvertedModel model;
-    private final Precision precision;
-
-    ModelTarget(ConvertedModel model, Precision precision) {
-      this.model = model;
-      this.precision = precision;
-    }
-
-    @Override
-    public String name() {
-      return "TF-TRT " + precision;
-    }
-
-    @Override
-    public String precision() {
-      return precision.name();
-    }
-
-    @Override
-    public Map<String, TensorInfo> inputs() {
-      return model.inputs();
-    }
-
-    @Override
-    public PreparedRun prepare(Map<String, TensorValue> batch) {
-      Map<String, TensorValue> feeds = new LinkedHashMap<>(batch);
-      return new PreparedRun() {
-        private Map<String, TensorValue> last;
-
-        @Override
-        public void run() {
-          last = model.run(feeds);
-        }
-
-        @Override
-        public Map<String, TensorValue> outputs() {
-          return last;
-        }
-
-        @Override
-        public void close() {}
-      };
-    }
-
-    @Override
-    public void close() {
-      model.close();
-    }
+    return ConvertedTargets.of(converter.build(null), "TF-TRT " + precision, precision);
   }
 }
