@@ -273,15 +273,24 @@ public final class NotebookRunner {
     }
   }
 
-  /** Runs {@code jupyter args...} seeing only the private prefix's kernelspec; returns its output. */
-  private static String jupyter(Path prefix, long timeout, List<String> args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(JUPYTER.toString()));
-    command.addAll(args);
+  /**
+   * A process for {@code command} (a Jupyter tool, or Python using jupyter_client) that sees only the kernelspecs
+   * under {@code prefix}, keeping its runtime and config files there too; output and errors in one stream.
+   */
+  static ProcessBuilder inPrivatePrefix(List<String> command, Path prefix) throws IOException {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().put("JUPYTER_PATH", prefix.resolve("share/jupyter").toString());
     builder.environment().put("JUPYTER_RUNTIME_DIR", Files.createDirectories(prefix.resolve("runtime")).toString());
     builder.environment().put("JUPYTER_CONFIG_DIR", Files.createDirectories(prefix.resolve("config")).toString());
     builder.environment().put("PYDEVD_DISABLE_FILE_VALIDATION", "1");
+    return builder;
+  }
+
+  /** Runs {@code jupyter args...} seeing only the private prefix's kernelspec; returns its output. */
+  private static String jupyter(Path prefix, long timeout, List<String> args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(JUPYTER.toString()));
+    command.addAll(args);
+    ProcessBuilder builder = inPrivatePrefix(command, prefix);
     Path log = Files.createTempFile(prefix, "jupyter-", ".log");
     Process process = builder.redirectOutput(log.toFile()).start();
     try {

@@ -38,11 +38,7 @@ final class InstalledKernel {
 
   /** Runs a Jupyter command that sees only this kernelspec; returns its output, failing on a non-zero exit. */
   String run(long timeoutSeconds, List<String> command) throws IOException, InterruptedException {
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().put("JUPYTER_PATH", prefix.resolve("share/jupyter").toString());
-    builder.environment().put("JUPYTER_RUNTIME_DIR", Files.createDirectories(prefix.resolve("runtime")).toString());
-    builder.environment().put("JUPYTER_CONFIG_DIR", Files.createDirectories(prefix.resolve("config")).toString());
-    builder.environment().put("PYDEVD_DISABLE_FILE_VALIDATION", "1");
+    ProcessBuilder builder = NotebookRunner.inPrivatePrefix(command, prefix);
     Path log = Files.createTempFile(prefix, "jupyter-", ".log");
     Process process = builder.redirectOutput(log.toFile()).start();
     if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
