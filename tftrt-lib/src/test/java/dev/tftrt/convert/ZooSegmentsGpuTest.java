@@ -1,18 +1,16 @@
 package dev.tftrt.convert;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tftrt.Precision;
-import dev.tftrt.engine.Availability;
 import dev.tftrt.engine.BuildListener;
 import dev.tftrt.engine.BuildResult;
 import dev.tftrt.engine.Engine;
 import dev.tftrt.engine.EngineConfig;
 import dev.tftrt.engine.ExecutionContext;
 import dev.tftrt.engine.NetworkDefinition;
+import dev.tftrt.engine.RequiredTensorRt;
 import dev.tftrt.engine.ShapeRange;
 import dev.tftrt.engine.TensorRtBackend;
-import dev.tftrt.engine.TensorRtBackends;
 import dev.tftrt.plan.Segment;
 import dev.tftrt.runtime.SegmentSpec;
 import dev.tftrt.zoo.GeneratedModels;
@@ -35,9 +33,7 @@ class ZooSegmentsGpuTest {
 
   @BeforeAll
   static void backend() {
-    backend = TensorRtBackends.system();
-    Availability a = backend.availability();
-    assertTrue(a.available(), a.describe());
+    backend = RequiredTensorRt.backend();
   }
 
   @Test

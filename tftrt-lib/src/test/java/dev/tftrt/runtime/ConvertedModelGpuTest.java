@@ -11,7 +11,7 @@ import dev.tftrt.bench.SavedModelTarget;
 import dev.tftrt.data.FashionMnist;
 import dev.tftrt.data.IdxDataset;
 import dev.tftrt.data.InputBatches;
-import dev.tftrt.engine.TensorRtBackends;
+import dev.tftrt.engine.RequiredTensorRt;
 import dev.tftrt.graph.Shape;
 import dev.tftrt.graph.TensorInfo;
 import dev.tftrt.graph.TensorValue;
@@ -50,9 +50,7 @@ class ConvertedModelGpuTest {
 
   @BeforeAll
   static void gpu() {
-    var a = TensorRtBackends.system().availability();
-    assertTrue(a.available(), a.describe());
-    System.out.println("RESULT machine: " + a.describe());
+    System.out.println("RESULT machine: " + RequiredTensorRt.backend().availability().describe());
   }
 
   static Path model(String name) {

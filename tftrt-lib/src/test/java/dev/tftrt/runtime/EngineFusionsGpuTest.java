@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tftrt.Precision;
 import dev.tftrt.TrtConversionParams;
 import dev.tftrt.TrtGraphConverterV2;
-import dev.tftrt.engine.TensorRtBackends;
+import dev.tftrt.engine.RequiredTensorRt;
 import dev.tftrt.zoo.GeneratedModels;
 import dev.tftrt.zoo.ModelZoo;
 import java.nio.file.Path;
@@ -26,9 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class EngineFusionsGpuTest {
   @BeforeAll
   static void gpu() {
-    var a = TensorRtBackends.system().availability();
-    assertTrue(a.available(), a.describe());
-    System.out.println("GPU-RESULT fusions machine: " + a.describe());
+    System.out.println("GPU-RESULT fusions machine: " + RequiredTensorRt.backend().availability().describe());
   }
 
   @ParameterizedTest

@@ -12,9 +12,8 @@ import dev.tftrt.TftrtException;
 import dev.tftrt.TrtConversionParams;
 import dev.tftrt.TrtGraphConverterV2;
 import dev.tftrt.bench.SavedModelTarget;
-import dev.tftrt.engine.Availability;
+import dev.tftrt.engine.RequiredTensorRt;
 import dev.tftrt.engine.TensorRtBackend;
-import dev.tftrt.engine.TensorRtBackends;
 import dev.tftrt.graph.Shape;
 import dev.tftrt.graph.TensorValue;
 import dev.tftrt.zoo.GeneratedModels;
@@ -49,10 +48,8 @@ class ReliabilityGpuTest {
 
   @BeforeAll
   static void setUp() {
-    backend = TensorRtBackends.system();
-    Availability a = backend.availability();
-    System.out.println("GPU-RESULT environment: " + a.describe());
-    assertTrue(a.available(), a.describe());
+    backend = RequiredTensorRt.backend();
+    System.out.println("GPU-RESULT environment: " + backend.availability().describe());
     model = GeneratedModels.smallCnn();
     reference = SavedModelTarget.load(model);
   }

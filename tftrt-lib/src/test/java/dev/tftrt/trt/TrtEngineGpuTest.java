@@ -11,7 +11,6 @@ import dev.tftrt.Precision;
 import dev.tftrt.TftrtException;
 import dev.tftrt.convert.NetworkBuilder;
 import dev.tftrt.convert.TrtTensor;
-import dev.tftrt.engine.Availability;
 import dev.tftrt.engine.BuildResult;
 import dev.tftrt.engine.CalibrationSource;
 import dev.tftrt.engine.DeviceStream;
@@ -20,9 +19,9 @@ import dev.tftrt.engine.Engine;
 import dev.tftrt.engine.EngineConfig;
 import dev.tftrt.engine.ExecutionContext;
 import dev.tftrt.engine.NetworkDefinition;
+import dev.tftrt.engine.RequiredTensorRt;
 import dev.tftrt.engine.ShapeRange;
 import dev.tftrt.engine.TensorRtBackend;
-import dev.tftrt.engine.TensorRtBackends;
 import dev.tftrt.graph.DataType;
 import dev.tftrt.graph.Shape;
 import dev.tftrt.graph.TensorValue;
@@ -61,10 +60,8 @@ class TrtEngineGpuTest {
 
   @BeforeAll
   static void backend() {
-    backend = TensorRtBackends.system();
-    Availability a = backend.availability();
-    System.out.println("GPU-RESULT environment: " + a.describe());
-    assertTrue(a.available(), a.describe());
+    backend = RequiredTensorRt.backend();
+    System.out.println("GPU-RESULT environment: " + backend.availability().describe());
   }
 
   static TensorValue floats(Shape s, float[] v) {

@@ -1,20 +1,18 @@
 package dev.tftrt.convert.ops;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tftrt.Precision;
 import dev.tftrt.convert.TensorFlowReference;
 import dev.tftrt.convert.TrtTensor;
-import dev.tftrt.engine.Availability;
 import dev.tftrt.engine.BuildListener;
 import dev.tftrt.engine.BuildResult;
 import dev.tftrt.engine.Engine;
 import dev.tftrt.engine.EngineConfig;
 import dev.tftrt.engine.ExecutionContext;
 import dev.tftrt.engine.NetworkDefinition;
+import dev.tftrt.engine.RequiredTensorRt;
 import dev.tftrt.engine.ShapeRange;
 import dev.tftrt.engine.TensorRtBackend;
-import dev.tftrt.engine.TensorRtBackends;
 import dev.tftrt.graph.Node;
 import dev.tftrt.graph.TensorValue;
 import java.util.Map;
@@ -34,9 +32,7 @@ class OpsGpuTest {
 
   @BeforeAll
   static void backend() {
-    backend = TensorRtBackends.system();
-    Availability a = backend.availability();
-    assertTrue(a.available(), a.describe());
+    backend = RequiredTensorRt.backend();
   }
 
   @ParameterizedTest(name = "{0}")
