@@ -11,6 +11,9 @@
 #   bench=PART            dev.tftrt.bench.GpuBenchmarks PART             -> $OUT/bench.log, $OUT/bench-files.tar.gz
 #   notebooks[=NB,...]    the notebooks (all, or those named) executed by the built-in Jupyter client; notebook 05
 #                         alone takes minutes on a GPU (five engine builds)        -> $OUT/notebooks.tar.gz
+#                         NOTEBOOK_TIMEOUT=SECONDS: the longest one cell may run (default 600); a cell past it
+#                         leaves NAME.kernel-threads.txt (the kernel's thread stacks) in the archive, and the
+#                         threads running project code in $OUT/notebooks.log
 #   images                the course figures from real TensorRT engines (SVG; PNG is drawn back home) -> $OUT/images.tar.gz
 set -uo pipefail
 source /tmp/gpu-kit/env.sh
@@ -35,8 +38,9 @@ for step in "$@"; do
     notebooks|notebooks=*)
       names=(); for nb in $(echo "${step#notebooks}" | tr -d '=' | tr ',' ' '); do names+=(notebooks/"$nb"*.ipynb); done
       java -Xmx16g -Djava.awt.headless=true -cp "$KIT_CP" dev.tftrt.kernel.NotebookRunner --engine java \
-        --out "$W/notebooks" "${names[@]}" 2>&1 | grep -v '^I0000\|Versions of org.bytedeco' | tee -a "$OUT/notebooks.log"
-      tar czf "$OUT/notebooks.tar.gz" -C "$W" notebooks ;;
+        ${NOTEBOOK_TIMEOUT:+--timeout "$NOTEBOOK_TIMEOUT"} --out "$W/notebooks" "${names[@]}" 2>&1 | grep -v '^I0000\|Versions of org.bytedeco' | tee -a "$OUT/notebooks.log"
+      # *.kernel-threads.txt (cells that timed out) lie beside the executed notebooks, so they are in it too.
+      tar czf "$OUT/notebooks.tar.gz" -C "$W" notebooks; ls "$W"/notebooks/*.kernel-threads.txt 2>/dev/null ;;
     images)
       java -Djava.awt.headless=true -cp "$KIT_CP" dev.tftrt.cli.Main images --out "$W/images" --formats dot,svg \
         2>&1 | tee -a "$OUT/images.log"

@@ -137,8 +137,34 @@ final class KernelClient implements AutoCloseable {
   }
 
   /**
-   * Executes {@code code}; every IOPub message answering it goes to {@code published} in order. Returns the
-   * {@code execute_reply} content; on timeout interrupts the kernel and throws.
+   * A cell that did not finish in time: the kernel's threads as they were then (before the interrupt), the end of
+   * the kernel's log before them, and whether the kernel finished the cell within {@link #INTERRUPT_SECONDS} of
+   * being interrupted (if not, it is stuck and later cells would only queue behind it).
+   */
+  static final class CellTimeout extends TftrtException {
+    final long seconds;
+    final String threads;
+    final String logBefore;
+    final boolean kernelCameBack;
+
+    CellTimeout(long seconds, String threads, String logBefore, boolean kernelCameBack) {
+      super("the cell did not finish within " + seconds + " s; the kernel's threads were dumped and it was"
+          + " interrupted" + (kernelCameBack ? "" : ", but it did not finish the cell within "
+              + INTERRUPT_SECONDS + " s of that either"));
+      this.seconds = seconds;
+      this.threads = threads;
+      this.logBefore = logBefore;
+      this.kernelCameBack = kernelCameBack;
+    }
+  }
+
+  /** How long an interrupted cell may take to end (the kernel's own grace period is a few seconds). */
+  static final long INTERRUPT_SECONDS = 20;
+
+  /**
+   * Executes {@code code}; every IOPub message answering it goes to {@code published} in order, also those that
+   * come after a timeout's interrupt. Returns the {@code execute_reply} content; on timeout dumps the kernel's
+   * threads, interrupts it and throws {@link CellTimeout}.
    */
   JsonObject execute(String code, long timeoutSeconds, Consumer<Message> published) {
     JsonObject request = new JsonObject();
@@ -149,33 +175,49 @@ final class KernelClient implements AutoCloseable {
     request.addProperty("allow_stdin", false);
     request.addProperty("stop_on_error", false);
     String id = send(shell, "execute_request", request);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-    JsonObject reply = null;
-    boolean idle = false;
-    while (reply == null || !idle) {
+    Answer answer = new Answer();
+    if (awaitAnswer(id, timeoutSeconds, published, answer)) {
+      return answer.reply;
+    }
+    String logBefore = logTail(60);
+    String threads = KernelThreads.dump(kernel.pid(), log);
+    send(control, "interrupt_request", new JsonObject());
+    boolean cameBack = awaitAnswer(id, INTERRUPT_SECONDS, published, answer);
+    throw new CellTimeout(timeoutSeconds, threads, logBefore, cameBack);
+  }
+
+  /** What has come back for one request so far. */
+  private static final class Answer {
+    JsonObject reply;
+    boolean idle;
+  }
+
+  /** Collects {@code answer} to request {@code id} for up to {@code seconds}; true when it is complete. */
+  private boolean awaitAnswer(String id, long seconds, Consumer<Message> published, Answer answer) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (answer.reply == null || !answer.idle) {
       if (System.nanoTime() > deadline) {
-        send(control, "interrupt_request", new JsonObject());
-        throw new TftrtException("the cell did not finish within " + timeoutSeconds + " s (interrupted)");
+        return false;
       }
       if (!kernel.isAlive()) {
         throw new TftrtException("the kernel died (exit " + kernel.exitValue() + "):\n" + logTail());
       }
-      Message m = receive(iopub, reply == null ? 20 : POLL_MILLIS);
+      Message m = receive(iopub, answer.reply == null ? 20 : POLL_MILLIS);
       if (m != null && m.parentId().equals(id)) {
         if (m.type().equals("status")) {
-          idle |= m.content().get("execution_state").getAsString().equals("idle");
+          answer.idle |= m.content().get("execution_state").getAsString().equals("idle");
         } else {
           published.accept(m);
         }
       }
-      if (reply == null) {
+      if (answer.reply == null) {
         Message r = receive(shell, 20);
         if (r != null && r.parentId().equals(id) && r.type().equals("execute_reply")) {
-          reply = r.content();
+          answer.reply = r.content();
         }
       }
     }
-    return reply;
+    return true;
   }
 
   private String send(ZMQ.Socket socket, String type, JsonObject content) {
@@ -246,9 +288,15 @@ final class KernelClient implements AutoCloseable {
   }
 
   String logTail() {
+    return logTail(30);
+  }
+
+  /** The last {@code count} lines of the kernel's output. */
+  String logTail(int count) {
     try {
-      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+      // Leniently decoded: native libraries may write any bytes.
+      List<String> lines = new String(Files.readAllBytes(log), StandardCharsets.UTF_8).lines().toList();
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - count), lines.size()));
     } catch (IOException e) {
       return "(no kernel log: " + e.getMessage() + ")";
     }

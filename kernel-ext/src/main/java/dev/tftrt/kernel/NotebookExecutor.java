@@ -18,34 +18,52 @@ import java.util.Map;
 final class NotebookExecutor {
   private NotebookExecutor() {}
 
+  /** A cell that did not finish in time: its place (1-based, markdown cells counted), source and what was seen. */
+  record Timeout(int cell, String source, KernelClient.CellTimeout what) {}
+
   /**
    * Runs {@code notebook} (parsed nbformat 4 JSON; its cells get their outputs) with the kernel {@code argv}
-   * started in {@code workingDirectory}.
+   * started in {@code workingDirectory}. A cell that times out gets an error output after what it showed; when
+   * the kernel does not come back from the interrupt either, or dies, the remaining cells are left unrun. Returns the
+   * cells that timed out.
    */
-  static void execute(JsonObject notebook, List<String> argv, Map<String, String> env, Path workingDirectory,
-      Path scratch, long cellTimeoutSeconds) throws IOException {
+  static List<Timeout> execute(JsonObject notebook, List<String> argv, Map<String, String> env,
+      Path workingDirectory, Path scratch, long cellTimeoutSeconds) throws IOException {
+    List<Timeout> timeouts = new ArrayList<>();
     try (KernelClient kernel = KernelClient.start(argv, env, workingDirectory, scratch, 120)) {
       Map<String, List<JsonObject>> displays = new HashMap<>();
-      for (JsonElement element : notebook.getAsJsonArray("cells")) {
-        JsonObject cell = element.getAsJsonObject();
+      JsonArray cells = notebook.getAsJsonArray("cells");
+      for (int i = 0; i < cells.size(); i++) {
+        JsonObject cell = cells.get(i).getAsJsonObject();
         if (!cell.get("cell_type").getAsString().equals("code")) {
           continue;
         }
         String source = NotebookRunner.text(cell.get("source"));
         CellOutputs outputs = new CellOutputs(displays);
-        JsonObject reply;
+        JsonObject reply = null;
+        boolean stuck = false;
         try {
           reply = kernel.execute(source, cellTimeoutSeconds, outputs::accept);
+        } catch (KernelClient.CellTimeout e) {
+          timeouts.add(new Timeout(i + 1, source, e));
+          stuck = !e.kernelCameBack;
+          outputs.error("CellTimeout", e.getMessage() + (stuck ? "; the notebook's remaining cells were not run"
+              : ""));
         } catch (dev.tftrt.TftrtException e) {
-          outputs.error("CellTimeoutOrKernelDeath", e.getMessage());
-          reply = null;
+          // The kernel died: there is nothing left to run the other cells.
+          outputs.error("KernelDied", e.getMessage() + "; the notebook's remaining cells were not run");
+          stuck = true;
         }
         cell.add("outputs", outputs.list());
         if (reply != null && reply.has("execution_count")) {
           cell.add("execution_count", reply.get("execution_count"));
         }
+        if (stuck) {
+          break;
+        }
       }
     }
+    return timeouts;
   }
 
   /** One cell's outputs as they arrive. */

@@ -33,7 +33,8 @@ import java.util.stream.Stream;
  * Two engines: Debian's {@code jupyter nbconvert --execute} (the kernel installed into a private Jupyter prefix
  * for the run; HTML written too), the default where {@code /usr/bin/jupyter} exists; and {@link NotebookExecutor},
  * a Java client of the same Jupyter protocol for machines without Python's Jupyter (a bare GPU host), which
- * writes the notebooks only. Without notebooks it runs every {@code notebooks/*.ipynb} of the working
+ * writes the notebooks only; when one of its cells times out it also writes the kernel's thread stacks as
+ * {@code <name>.kernel-threads.txt} and logs those running project code. Without notebooks it runs every {@code notebooks/*.ipynb} of the working
  * directory, in name order; each notebook's kernel starts in the notebook's folder.
  */
 public final class NotebookRunner {
@@ -41,7 +42,8 @@ public final class NotebookRunner {
   static final String USAGE = "usage: NotebookRunner [--out DIR] [--timeout SECONDS] [--engine nbconvert|java]"
       + " [NOTEBOOK.ipynb ...]\n"
       + "  --out DIR          where the executed notebooks and their HTML go (default target/notebooks)\n"
-      + "  --timeout SECONDS  the longest one cell may run (default 600)\n"
+      + "  --timeout SECONDS  the longest one cell may run (default 600); with --engine java the kernel's threads"
+      + " are then written to NAME.kernel-threads.txt\n"
       + "  --engine E         nbconvert (Debian's Jupyter; also writes HTML) or java (the built-in Jupyter client,"
       + " for machines without Jupyter); default: nbconvert where /usr/bin/jupyter exists\n"
       + "  NOTEBOOK           notebooks to run (default: every notebooks/*.ipynb, in name order)";
@@ -59,6 +61,8 @@ public final class NotebookRunner {
     }
   }
   private static final String TAG_EXPECTED_ERROR = "raises-exception";
+  /** Written next to an executed notebook, by the java engine, when a cell timed out: the kernel's threads. */
+  static final String THREADS_SUFFIX = ".kernel-threads.txt";
 
   /** A cell that failed without being tagged as expected to. */
   public record CellError(int cell, String source, String name, String value) {
@@ -227,9 +231,25 @@ public final class NotebookRunner {
         Map<String, String> env = new HashMap<>();
         kernelSpec.getAsJsonObject("env").entrySet().forEach(e -> env.put(e.getKey(), e.getValue().getAsString()));
         JsonObject json = parse(notebook);
-        NotebookExecutor.execute(json, argv, env, notebook.getParent(), prefix, timeout);
+        List<NotebookExecutor.Timeout> timeouts = NotebookExecutor.execute(json, argv, env, notebook.getParent(),
+            prefix, timeout);
         Files.writeString(executed, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()
             .toJson(json) + "\n", StandardCharsets.UTF_8);
+        Path threads = out.resolve(stem + THREADS_SUFFIX);
+        if (timeouts.isEmpty()) {
+          Files.deleteIfExists(threads);
+        } else {
+          Path written = staging.resolve(stem + THREADS_SUFFIX);
+          Files.writeString(written, threadsReport(name, timeouts), StandardCharsets.UTF_8);
+          AtomicFiles.replace(written, threads);
+          for (NotebookExecutor.Timeout t : timeouts) {
+            List<String> project = KernelThreads.projectThreads(t.what().threads);
+            log.accept("  cell " + t.cell() + " (" + t.source().lines().findFirst().orElse("") + ") did not finish"
+                + " within " + t.what().seconds + " s" + (t.what().kernelCameBack ? "" : " nor after the interrupt")
+                + "; the kernel's threads are in " + threads + "; those running project code then:");
+            (project.isEmpty() ? List.of("(none)") : project).forEach(block -> log.accept(block.indent(4)));
+          }
+        }
       }
       JsonObject json = parse(executed);
       int codeCells = 0;
@@ -271,6 +291,25 @@ public final class NotebookRunner {
     } finally {
       AtomicFiles.deleteTree(staging);
     }
+  }
+
+  /**
+   * What {@code <name>.kernel-threads.txt} holds for the cells of {@code notebook} that timed out: for each, the
+   * threads running project code, the kernel log's end before the dump, and the whole dump.
+   */
+  static String threadsReport(String notebook, List<NotebookExecutor.Timeout> timeouts) {
+    StringBuilder b = new StringBuilder();
+    for (NotebookExecutor.Timeout t : timeouts) {
+      b.append("Kernel threads of ").append(notebook).append(", cell ").append(t.cell()).append(", which had not")
+          .append(" finished after ").append(t.what().seconds).append(" s; after the interrupt the kernel ")
+          .append(t.what().kernelCameBack ? "finished the cell" : "did not finish it either").append(".\n")
+          .append("The cell:\n").append(t.source().indent(4))
+          .append("\n== Threads running project code\n\n");
+      KernelThreads.projectThreads(t.what().threads).forEach(block -> b.append(block).append("\n\n"));
+      b.append("== The kernel log's last lines before the dump\n\n").append(t.what().logBefore)
+          .append("\n\n== All threads\n\n").append(t.what().threads).append("\n\n");
+    }
+    return b.toString();
   }
 
   /**

@@ -78,6 +78,50 @@ class NotebookRunnerTest {
     assertTrue(log.stream().anyMatch(l -> l.contains("try.ipynb: 5 code cells")), log.toString());
   }
 
+  /**
+   * A cell that runs past the timeout (the java engine, as on the GPU host): it is reported, the kernel's threads
+   * name the sleeping cell thread, and the next cell still runs.
+   */
+  @Test
+  void aCellPastTheTimeoutLeavesTheKernelsThreadsAndTheNextCellRuns(@TempDir Path work) throws Exception {
+    Path notebook = work.resolve("slow.ipynb");
+    Files.writeString(notebook, "{\"nbformat\": 4, \"nbformat_minor\": 4, \"metadata\": {}, \"cells\": ["
+        + String.join(", ", cell("code", "int before = 41;", false),
+            cell("code", "void waitLong() throws InterruptedException {\n  Thread.sleep(600_000);\n}\n"
+                + "System.out.println(\"about to wait\");\nwaitLong();", false),
+            cell("code", "before + 1", false))
+        + "]}");
+    List<String> log = new ArrayList<>();
+
+    NotebookRunner.Result r = NotebookRunner.run(List.of(notebook), work.resolve("out"), 15,
+        NotebookRunner.Engine.JAVA, log::add).get(0);
+
+    assertEquals(List.of("CellInterruptedException", "CellTimeout"), r.errors().stream()
+        .map(NotebookRunner.CellError::name).toList(), "the kernel's interrupt error, then the runner's");
+    assertTrue(r.errors().stream().allMatch(c -> c.cell() == 2), r.errors().toString());
+    NotebookRunner.CellError e = r.errors().get(1);
+    assertTrue(e.value().startsWith("the cell did not finish within 15 s; the kernel's threads were dumped"),
+        e.value());
+    JsonArray cells = JsonParser.parseString(Files.readString(work.resolve("out/slow.ipynb"))).getAsJsonObject()
+        .getAsJsonArray("cells");
+    JsonArray slow = cells.get(1).getAsJsonObject().getAsJsonArray("outputs");
+    assertEquals("about to wait\n", NotebookRunner.text(slow.get(0).getAsJsonObject().get("text")),
+        "what the cell showed before the timeout is kept: " + slow);
+    assertEquals("42", NotebookRunner.text(cells.get(2).getAsJsonObject().getAsJsonArray("outputs").get(0)
+        .getAsJsonObject().getAsJsonObject("data").get("text/plain")), "the cell after the timeout ran");
+
+    String threads = Files.readString(work.resolve("out/slow" + NotebookRunner.THREADS_SUFFIX));
+    String project = threads.substring(threads.indexOf("== Threads running project code"),
+        threads.indexOf("== The kernel log's last lines"));
+    assertTrue(project.matches("(?s).*\"tftrt-cell-\\d+\".*java\\.lang\\.Thread\\.sleep.*waitLong.*"),
+        "the cell thread, asleep in the cell's method:\n" + threads);
+    assertTrue(threads.contains("after the interrupt the kernel finished the cell"), threads);
+    assertTrue(threads.contains("\n== All threads\n\n" + KernelThreads.DUMP_START), threads);
+    assertTrue(log.stream().anyMatch(l -> l.contains("cell 2 (void waitLong() throws InterruptedException {)"
+        + " did not finish within 15 s")), log.toString());
+    assertTrue(log.stream().anyMatch(l -> l.contains("tftrt-cell-") && l.contains("Thread.sleep")), log.toString());
+  }
+
   @Test
   void aMissingNotebookIsNamed(@TempDir Path work) {
     TftrtException e = assertThrows(TftrtException.class,
