@@ -52,6 +52,7 @@ final class KernelClient implements AutoCloseable {
   private final ZMQ.Socket iopub;
   private final byte[] key;
   private final String session = UUID.randomUUID().toString();
+  private boolean nativeFramesTaken;
 
   private KernelClient(Process kernel, Path log, Map<String, Integer> ports, byte[] key) {
     this.kernel = kernel;
@@ -144,15 +145,20 @@ final class KernelClient implements AutoCloseable {
   static final class CellTimeout extends TftrtException {
     final long seconds;
     final String threads;
+    final String linuxThreads;
+    final String mixedStacks;
     final String logBefore;
     final boolean kernelCameBack;
 
-    CellTimeout(long seconds, String threads, String logBefore, boolean kernelCameBack) {
+    CellTimeout(long seconds, String threads, String linuxThreads, String mixedStacks, String logBefore,
+        boolean kernelCameBack) {
       super("the cell did not finish within " + seconds + " s; the kernel's threads were dumped and it was"
           + " interrupted" + (kernelCameBack ? "" : ", but it did not finish the cell within "
               + INTERRUPT_SECONDS + " s of that either"));
       this.seconds = seconds;
       this.threads = threads;
+      this.linuxThreads = linuxThreads;
+      this.mixedStacks = mixedStacks;
       this.logBefore = logBefore;
       this.kernelCameBack = kernelCameBack;
     }
@@ -160,6 +166,8 @@ final class KernelClient implements AutoCloseable {
 
   /** How long an interrupted cell may take to end (the kernel's own grace period is a few seconds). */
   static final long INTERRUPT_SECONDS = 20;
+  /** The longest the native stacks of a timed-out kernel may take. */
+  static final long MIXED_STACKS_SECONDS = 60;
 
   /**
    * Executes {@code code}; every IOPub message answering it goes to {@code published} in order, also those that
@@ -181,9 +189,14 @@ final class KernelClient implements AutoCloseable {
     }
     String logBefore = logTail(60);
     String threads = KernelThreads.dump(kernel.pid(), log);
+    String linuxThreads = KernelThreads.linuxThreads(kernel.pid());
+    // Native frames take a debugger's attach (up to a minute): once per kernel is enough to see a native wait.
+    String mixed = nativeFramesTaken ? "(taken at the first timeout only)"
+        : KernelThreads.mixedStacks(kernel.pid(), MIXED_STACKS_SECONDS);
+    nativeFramesTaken = true;
     send(control, "interrupt_request", new JsonObject());
     boolean cameBack = awaitAnswer(id, INTERRUPT_SECONDS, published, answer);
-    throw new CellTimeout(timeoutSeconds, threads, logBefore, cameBack);
+    throw new CellTimeout(timeoutSeconds, threads, linuxThreads, mixed, logBefore, cameBack);
   }
 
   /** What has come back for one request so far. */

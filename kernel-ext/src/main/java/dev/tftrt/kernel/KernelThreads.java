@@ -73,6 +73,71 @@ final class KernelThreads {
   }
 
   /**
+   * Every thread of process {@code pid} as Linux sees it, one line each: id (also in hex, HotSpot's
+   * {@code nid=}), name, state (R running, S sleeping, D in uninterruptible I/O), the kernel function it sleeps
+   * in and its CPU time. It covers the native threads (TensorRT's, CUDA's, TensorFlow's) the Java dump leaves out.
+   */
+  static String linuxThreads(long pid) {
+    Path tasks = Path.of("/proc", Long.toString(pid), "task");
+    StringBuilder b = new StringBuilder("    tid      nid name             state wchan cpu-ticks(user+system)\n");
+    try (var listing = Files.list(tasks)) {
+      for (Path task : listing.sorted(java.util.Comparator.comparingLong(t -> Long.parseLong(t.getFileName()
+          .toString()))).toList()) {
+        long tid = Long.parseLong(task.getFileName().toString());
+        String stat = read(task.resolve("stat"));
+        // After the name in parentheses: state, then fields 4.. of proc(5); utime and stime are 14 and 15.
+        String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        String ticks = after.length > 12 ? after[11] + "+" + after[12] : "?";
+        b.append(String.format(java.util.Locale.ROOT, "%7d %8s %-16s %s %s %s%n", tid, "0x" + Long.toHexString(tid),
+            read(task.resolve("comm")).strip(), after.length > 0 ? after[0] : "?", read(task.resolve("wchan")).strip(),
+            ticks));
+      }
+    } catch (IOException | RuntimeException e) {
+      b.append("(cannot read ").append(tasks).append(": ").append(e.getMessage()).append(")\n");
+    }
+    return b.toString();
+  }
+
+  /**
+   * Java and native frames of every thread of {@code pid} ({@code jhsdb jstack --mixed}, which attaches as a
+   * debugger: where it may), for a thread stuck inside a native library; a line saying why when there are none.
+   */
+  static String mixedStacks(long pid, long timeoutSeconds) {
+    Path jhsdb = Path.of(System.getProperty("java.home"), "bin", "jhsdb");
+    if (!Files.isExecutable(jhsdb)) {
+      return "(no native frames: no " + jhsdb + ")";
+    }
+    try {
+      Path out = Files.createTempFile("tftrt-jhsdb-", ".txt");
+      try {
+        Process p = new ProcessBuilder(jhsdb.toString(), "jstack", "--mixed", "--pid", Long.toString(pid))
+            .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+          p.waitFor(10, TimeUnit.SECONDS);
+          return read(out) + "\n(jhsdb stopped after " + timeoutSeconds + " s)";
+        }
+        return read(out);
+      } finally {
+        Files.deleteIfExists(out);
+      }
+    } catch (IOException e) {
+      return "(no native frames: " + e.getMessage() + ")";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "(no native frames: interrupted)";
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "?";
+    }
+  }
+
+  /**
    * The threads of {@code dump} that run project code or are cell threads ({@code dev.tftrt} in the name or a
    * frame), each as its block of lines: where a cell waits, without the JVM's and ZeroMQ's idle threads.
    */

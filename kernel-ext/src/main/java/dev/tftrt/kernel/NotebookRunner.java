@@ -295,7 +295,8 @@ public final class NotebookRunner {
 
   /**
    * What {@code <name>.kernel-threads.txt} holds for the cells of {@code notebook} that timed out: for each, the
-   * threads running project code, the kernel log's end before the dump, and the whole dump.
+   * threads running project code, the kernel log's end before the dump, the whole dump, every thread's Linux
+   * state and, at the first timeout, native frames.
    */
   static String threadsReport(String notebook, List<NotebookExecutor.Timeout> timeouts) {
     StringBuilder b = new StringBuilder();
@@ -307,7 +308,11 @@ public final class NotebookRunner {
           .append("\n== Threads running project code\n\n");
       KernelThreads.projectThreads(t.what().threads).forEach(block -> b.append(block).append("\n\n"));
       b.append("== The kernel log's last lines before the dump\n\n").append(t.what().logBefore)
-          .append("\n\n== All threads\n\n").append(t.what().threads).append("\n\n");
+          .append("\n\n== All threads\n\n").append(t.what().threads)
+          .append("\n\n== The same threads as Linux sees them (native ones included)\n\n")
+          .append(t.what().linuxThreads)
+          .append("\n== Java and native frames (jhsdb jstack --mixed)\n\n").append(t.what().mixedStacks)
+          .append("\n\n");
     }
     return b.toString();
   }

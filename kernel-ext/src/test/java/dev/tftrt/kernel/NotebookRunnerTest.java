@@ -117,6 +117,10 @@ class NotebookRunnerTest {
         "the cell thread, asleep in the cell's method:\n" + threads);
     assertTrue(threads.contains("after the interrupt the kernel finished the cell"), threads);
     assertTrue(threads.contains("\n== All threads\n\n" + KernelThreads.DUMP_START), threads);
+    String linux = threads.substring(threads.indexOf("== The same threads as Linux sees them"),
+        threads.indexOf("== Java and native frames"));
+    assertTrue(linux.matches("(?s).*\\n +\\d+ +0x\\p{XDigit}+ tftrt-cell-\\d+ +S .*"),
+        "the cell thread, sleeping, by its Linux id:\n" + linux);
     assertTrue(log.stream().anyMatch(l -> l.contains("cell 2 (void waitLong() throws InterruptedException {)"
         + " did not finish within 15 s")), log.toString());
     assertTrue(log.stream().anyMatch(l -> l.contains("tftrt-cell-") && l.contains("Thread.sleep")), log.toString());
