@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 final class KernelThreads {
   /** The first line HotSpot prints for a thread dump. */
   static final String DUMP_START = "Full thread dump";
-  /** The line HotSpot prints after the last thread of a dump. */
+  /** The line HotSpot prints after the last thread of a dump (before its deadlock report, if any). */
   static final String DUMP_END = "JNI global refs";
   private static final long WAIT_MILLIS = 10_000;
 
@@ -36,7 +36,10 @@ final class KernelThreads {
           String written = since(log, before);
           int start = written.indexOf(DUMP_START);
           if (start >= 0 && written.indexOf(DUMP_END, start) >= 0) {
-            return untilLineAfter(written.substring(start), DUMP_END);
+            // HotSpot reports Java-level deadlocks after the threads: give it a moment to finish.
+            Thread.sleep(1_000);
+            written = since(log, before);
+            return written.substring(written.indexOf(DUMP_START));
           }
           Thread.sleep(200);
         }
@@ -150,12 +153,6 @@ final class KernelThreads {
       }
     }
     return threads;
-  }
-
-  private static String untilLineAfter(String text, String marker) {
-    int at = text.indexOf(marker);
-    int end = text.indexOf('\n', at);
-    return end < 0 ? text : text.substring(0, end + 1);
   }
 
   private static long size(Path log) {

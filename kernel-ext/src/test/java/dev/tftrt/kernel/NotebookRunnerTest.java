@@ -78,17 +78,31 @@ class NotebookRunnerTest {
     assertTrue(log.stream().anyMatch(l -> l.contains("try.ipynb: 5 code cells")), log.toString());
   }
 
+  /** Cell code starting two daemon threads that each wait for the other's monitor. */
+  private static final String DEADLOCK = "void deadlockTwoThreads() throws InterruptedException {\n"
+      + "  Object a = new Object(), b = new Object();\n"
+      + "  var bothHoldOne = new java.util.concurrent.CountDownLatch(2);\n"
+      + "  for (Object[] order : new Object[][] {{a, b}, {b, a}}) {\n"
+      + "    Thread t = new Thread(() -> { synchronized (order[0]) { bothHoldOne.countDown();\n"
+      + "      try { bothHoldOne.await(); } catch (InterruptedException e) { return; }\n"
+      + "      synchronized (order[1]) { } } }, \"locking-\" + (order[0] == a ? \"ab\" : \"ba\"));\n"
+      + "    t.setDaemon(true);\n"
+      + "    t.start();\n"
+      + "  }\n"
+      + "  bothHoldOne.await();\n"
+      + "}";
+
   /**
    * A cell that runs past the timeout (the java engine, as on the GPU host): it is reported, the kernel's threads
-   * name the sleeping cell thread, and the next cell still runs.
+   * name the sleeping cell thread and a deadlock elsewhere, and the next cell still runs.
    */
   @Test
   void aCellPastTheTimeoutLeavesTheKernelsThreadsAndTheNextCellRuns(@TempDir Path work) throws Exception {
     Path notebook = work.resolve("slow.ipynb");
     Files.writeString(notebook, "{\"nbformat\": 4, \"nbformat_minor\": 4, \"metadata\": {}, \"cells\": ["
-        + String.join(", ", cell("code", "int before = 41;", false),
+        + String.join(", ", cell("code", "int before = 41;\n" + DEADLOCK, false),
             cell("code", "void waitLong() throws InterruptedException {\n  Thread.sleep(600_000);\n}\n"
-                + "System.out.println(\"about to wait\");\nwaitLong();", false),
+                + "deadlockTwoThreads();\nSystem.out.println(\"about to wait\");\nwaitLong();", false),
             cell("code", "before + 1", false))
         + "]}");
     List<String> log = new ArrayList<>();
@@ -116,6 +130,8 @@ class NotebookRunnerTest {
     assertTrue(project.matches("(?s).*\"tftrt-cell-\\d+\".*java\\.lang\\.Thread\\.sleep.*waitLong.*"),
         "the cell thread, asleep in the cell's method:\n" + threads);
     assertTrue(threads.contains("after the interrupt the kernel finished the cell"), threads);
+    assertTrue(threads.matches("(?s).*Found one Java-level deadlock:.*\"locking-(ab|ba)\".*"),
+        "HotSpot's deadlock report, after the threads:\n" + threads);
     assertTrue(threads.contains("\n== All threads\n\n" + KernelThreads.DUMP_START), threads);
     String linux = threads.substring(threads.indexOf("== The same threads as Linux sees them"),
         threads.indexOf("== Java and native frames"));
