@@ -13,7 +13,9 @@
 #                         alone takes minutes on a GPU (five engine builds)        -> $OUT/notebooks.tar.gz
 #                         NOTEBOOK_TIMEOUT=SECONDS: the longest one cell may run (default 600); a cell past it
 #                         leaves NAME.kernel-threads.txt (the kernel's thread stacks) in the archive, and the
-#                         threads running project code in $OUT/notebooks.log
+#                         threads running project code in $OUT/notebooks.log. NOTEBOOKS_LIMIT=SECONDS (default
+#                         540) stops the runner (and its kernel) so that the archive is still written within a
+#                         call's 600 s
 #   images                the course figures from real TensorRT engines (SVG; PNG is drawn back home) -> $OUT/images.tar.gz
 set -uo pipefail
 source /tmp/gpu-kit/env.sh
@@ -37,7 +39,7 @@ for step in "$@"; do
         dev.tftrt.bench.GpuBenchmarks "$W/bench" "${step#bench=}" 2>&1 | tee -a "$OUT/bench.log" ;;
     notebooks|notebooks=*)
       names=(); for nb in $(echo "${step#notebooks}" | tr -d '=' | tr ',' ' '); do names+=(notebooks/"$nb"*.ipynb); done
-      java -Xmx16g -Djava.awt.headless=true -cp "$KIT_CP" dev.tftrt.kernel.NotebookRunner --engine java \
+      timeout "${NOTEBOOKS_LIMIT:-540}" java -Xmx16g -Djava.awt.headless=true -cp "$KIT_CP" dev.tftrt.kernel.NotebookRunner --engine java \
         ${NOTEBOOK_TIMEOUT:+--timeout "$NOTEBOOK_TIMEOUT"} --out "$W/notebooks" "${names[@]}" 2>&1 | grep -v '^I0000\|Versions of org.bytedeco' | tee -a "$OUT/notebooks.log"
       # *.kernel-threads.txt (cells that timed out) lie beside the executed notebooks, so they are in it too.
       tar czf "$OUT/notebooks.tar.gz" -C "$W" notebooks; ls "$W"/notebooks/*.kernel-threads.txt 2>/dev/null ;;

@@ -53,6 +53,8 @@ final class KernelClient implements AutoCloseable {
   private final byte[] key;
   private final String session = UUID.randomUUID().toString();
   private boolean nativeFramesTaken;
+  /** Ends the kernel when this JVM is stopped from outside (a run's time limit) before {@link #close()}. */
+  private final Thread endKernel = new Thread(this::destroyKernel, "tftrt-end-kernel");
 
   private KernelClient(Process kernel, Path log, Map<String, Integer> ports, byte[] key) {
     this.kernel = kernel;
@@ -62,6 +64,12 @@ final class KernelClient implements AutoCloseable {
     this.control = connect(SocketType.DEALER, ports.get("control_port"));
     this.iopub = connect(SocketType.SUB, ports.get("iopub_port"));
     iopub.subscribe(new byte[0]);
+    Runtime.getRuntime().addShutdownHook(endKernel);
+  }
+
+  private void destroyKernel() {
+    kernel.descendants().forEach(ProcessHandle::destroyForcibly);
+    kernel.destroyForcibly();
   }
 
   private ZMQ.Socket connect(SocketType type, int port) {
@@ -324,15 +332,19 @@ final class KernelClient implements AutoCloseable {
         content.addProperty("restart", false);
         send(control, "shutdown_request", content);
         if (!kernel.waitFor(10, TimeUnit.SECONDS)) {
-          kernel.descendants().forEach(ProcessHandle::destroyForcibly);
-          kernel.destroyForcibly();
+          destroyKernel();
         }
       }
     } catch (InterruptedException e) {
-      kernel.destroyForcibly();
+      destroyKernel();
       Thread.currentThread().interrupt();
     } finally {
       context.close();
+      try {
+        Runtime.getRuntime().removeShutdownHook(endKernel);
+      } catch (IllegalStateException e) {
+        // Already shutting down: the hook runs (or ran) anyway.
+      }
     }
   }
 }

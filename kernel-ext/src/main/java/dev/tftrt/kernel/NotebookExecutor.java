@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Executes a notebook's code cells in order on a kernel through {@link KernelClient} and fills in their outputs
@@ -24,12 +25,11 @@ final class NotebookExecutor {
   /**
    * Runs {@code notebook} (parsed nbformat 4 JSON; its cells get their outputs) with the kernel {@code argv}
    * started in {@code workingDirectory}. A cell that times out gets an error output after what it showed; when
-   * the kernel does not come back from the interrupt either, or dies, the remaining cells are left unrun. Returns the
-   * cells that timed out.
+   * the kernel does not come back from the interrupt either, or dies, the remaining cells are left unrun. Each
+   * timeout goes to {@code timedOut} before the next cell runs.
    */
-  static List<Timeout> execute(JsonObject notebook, List<String> argv, Map<String, String> env,
-      Path workingDirectory, Path scratch, long cellTimeoutSeconds) throws IOException {
-    List<Timeout> timeouts = new ArrayList<>();
+  static void execute(JsonObject notebook, List<String> argv, Map<String, String> env, Path workingDirectory,
+      Path scratch, long cellTimeoutSeconds, Consumer<Timeout> timedOut) throws IOException {
     try (KernelClient kernel = KernelClient.start(argv, env, workingDirectory, scratch, 120)) {
       Map<String, List<JsonObject>> displays = new HashMap<>();
       JsonArray cells = notebook.getAsJsonArray("cells");
@@ -45,7 +45,7 @@ final class NotebookExecutor {
         try {
           reply = kernel.execute(source, cellTimeoutSeconds, outputs::accept);
         } catch (KernelClient.CellTimeout e) {
-          timeouts.add(new Timeout(i + 1, source, e));
+          timedOut.accept(new Timeout(i + 1, source, e));
           stuck = !e.kernelCameBack;
           outputs.error("CellTimeout", e.getMessage() + (stuck ? "; the notebook's remaining cells were not run"
               : ""));
@@ -63,7 +63,6 @@ final class NotebookExecutor {
         }
       }
     }
-    return timeouts;
   }
 
   /** One cell's outputs as they arrive. */

@@ -231,25 +231,27 @@ public final class NotebookRunner {
         Map<String, String> env = new HashMap<>();
         kernelSpec.getAsJsonObject("env").entrySet().forEach(e -> env.put(e.getKey(), e.getValue().getAsString()));
         JsonObject json = parse(notebook);
-        List<NotebookExecutor.Timeout> timeouts = NotebookExecutor.execute(json, argv, env, notebook.getParent(),
-            prefix, timeout);
+        Path threads = out.resolve(stem + THREADS_SUFFIX);
+        Files.deleteIfExists(threads);
+        List<NotebookExecutor.Timeout> timeouts = new ArrayList<>();
+        // Written at once, not when the notebook ends: a run cut short from outside still leaves the stacks.
+        NotebookExecutor.execute(json, argv, env, notebook.getParent(), prefix, timeout, t -> {
+          timeouts.add(t);
+          Path written = staging.resolve(stem + THREADS_SUFFIX);
+          try {
+            Files.writeString(written, threadsReport(name, timeouts), StandardCharsets.UTF_8);
+            AtomicFiles.replace(written, threads);
+          } catch (IOException e) {
+            log.accept("  could not write " + threads + ": " + e.getMessage());
+          }
+          List<String> project = KernelThreads.projectThreads(t.what().threads);
+          log.accept("  cell " + t.cell() + " (" + t.source().lines().findFirst().orElse("") + ") did not finish"
+              + " within " + t.what().seconds + " s" + (t.what().kernelCameBack ? "" : " nor after the interrupt")
+              + "; the kernel's threads are in " + threads + "; those running project code then:");
+          (project.isEmpty() ? List.of("(none)") : project).forEach(block -> log.accept(block.indent(4)));
+        });
         Files.writeString(executed, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()
             .toJson(json) + "\n", StandardCharsets.UTF_8);
-        Path threads = out.resolve(stem + THREADS_SUFFIX);
-        if (timeouts.isEmpty()) {
-          Files.deleteIfExists(threads);
-        } else {
-          Path written = staging.resolve(stem + THREADS_SUFFIX);
-          Files.writeString(written, threadsReport(name, timeouts), StandardCharsets.UTF_8);
-          AtomicFiles.replace(written, threads);
-          for (NotebookExecutor.Timeout t : timeouts) {
-            List<String> project = KernelThreads.projectThreads(t.what().threads);
-            log.accept("  cell " + t.cell() + " (" + t.source().lines().findFirst().orElse("") + ") did not finish"
-                + " within " + t.what().seconds + " s" + (t.what().kernelCameBack ? "" : " nor after the interrupt")
-                + "; the kernel's threads are in " + threads + "; those running project code then:");
-            (project.isEmpty() ? List.of("(none)") : project).forEach(block -> log.accept(block.indent(4)));
-          }
-        }
       }
       JsonObject json = parse(executed);
       int codeCells = 0;
