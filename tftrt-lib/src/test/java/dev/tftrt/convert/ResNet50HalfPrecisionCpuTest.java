@@ -7,7 +7,6 @@ import dev.tftrt.Precision;
 import dev.tftrt.TrtConversionParams;
 import dev.tftrt.TrtGraphConverterV2;
 import dev.tftrt.convert.RecordedNetworkEvaluator.HalfPrecision;
-import dev.tftrt.convert.RecordingNetworkBuilder.Layer;
 import dev.tftrt.graph.GraphDefs;
 import dev.tftrt.graph.Node;
 import dev.tftrt.graph.Shape;
@@ -35,28 +34,28 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Where ResNet-50's FP16 error comes from, without a GPU: the generated ResNet-50 (random weights) converted as
- * for an FP16 engine and run by {@link RecordedNetworkEvaluator} with half-precision rounding emulated, on the
- * input {@code ConvertedModelGpuTest} feeds at batch 1, compared with TensorFlow in float32 at the softmax output
- * (the GPU test's relative L2 error), at the logits and at every residual sum. Prints {@code FP16-EMULATION}
- * lines. Found: FP16 rounding alone gives about the H200's error, growing block by block as the FP32 error does;
- * see docs/gpu-results.md, "ResNet-50 FP16 error, emulated on CPU".
+ * ResNet-50's FP16 error without a GPU: the generated ResNet-50 converted as for an FP16 engine and run by
+ * {@link RecordedNetworkEvaluator} with every layer's output and weights rounded to half precision (plain FP16,
+ * as TensorRT runs it), on the input {@code ConvertedModelGpuTest} feeds at batch 1, compared with TensorFlow in
+ * float32 at the softmax output (the GPU test's relative L2 error), at the logits and at every residual sum.
+ * Prints {@code FP16-EMULATION} lines. With unit-scale gammas on every batch norm the generated network amplified
+ * any rounding about 1.35x per residual block and plain FP16 gave 4.7e-2 here (the H200 engine 5.1e-2); the
+ * generator now starts the residual branches small as trained ResNets have them (see {@code ModelZoo#resnet50}),
+ * and this test holds it under the GPU test's limit. See docs/gpu-results.md, "ResNet-50 FP16 error, emulated
+ * on CPU".
  */
 class ResNet50HalfPrecisionCpuTest {
-  /** The FP16 engine's relative L2 error at the softmax output on the H200 (TensorRT 8.6, batch 1). */
-  private static final double GPU_FP16_ERROR = 5.1e-2;
+  /** ConvertedModelGpuTest's limit for FP16 engines: relative L2 error of the softmax output. */
+  private static final double GPU_FP16_LIMIT = 1e-2;
   private static final String FP32 = "FP32 (as recorded)";
-  private static final String ACTIVATIONS = "(a) every layer output FP16, weights FP32";
-  private static final String HEAD_IN_FP32 = "(b) as (a), final MatMul and softmax FP32";
-  private static final String WITH_WEIGHTS = "(c) layer outputs and weights FP16";
-  private static final String STAGE1_IN_FP32 = "(e) as (c), the first quarter of the layers FP32";
+  private static final String FP16 = "layer outputs and weights FP16";
 
   /** One variant's softmax output, logits, and relative L2 error at each residual sum. */
   private record Emulated(float[] probabilities, float[] logits, double[] residualSums) {}
 
-  /** About 8 s per variant on one core: the evaluator's convolutions are plain loops (4 GMAC at batch 1). */
+  /** Two evaluator runs side by side, about 8 s each on one core (4 GMAC at batch 1 in plain loops). */
   @Test
-  void halfPrecisionErrorIsIntrinsicToTheModel() {
+  void plainHalfPrecisionStaysUnderTheGpuTestsLimit() {
     ConversionPlan plan = new TrtGraphConverterV2(GeneratedModels.resnet50(), TrtConversionParams.defaults())
         .convert();
     assertEquals(1, plan.segments().size(), "ResNet-50 converts as one segment");
@@ -80,80 +79,54 @@ class ResNet50HalfPrecisionCpuTest {
         .filter(t -> Set.of("Add", "AddV2").contains(plan.graph().node(t.node()).op())).toList();
     float[] tfLogits = tf.get(logits).toFloats();
     float[] tfProbabilities = tf.get(probabilities).toFloats();
-    System.out.printf(Locale.ROOT, "FP16-EMULATION TensorFlow FP32: logits max |x| %.3g, L2 norm %.3g; top "
-        + "probability %.3g (class %d); %d layers, %d residual sums%n", maxAbs(tfLogits), norm(tfLogits),
-        tfProbabilities[argmax(tfProbabilities)], argmax(tfProbabilities), network.layers().size(),
+    int top = argmax(tfProbabilities);
+    double margin = tfLogits[top] - tfLogits[argmaxExcept(tfLogits, top)];
+    System.out.printf(Locale.ROOT, "FP16-EMULATION TensorFlow FP32: logits max |x| %.3g, L2 norm %.3g, top-1 "
+        + "margin over the second %.3g; top probability %.3g (class %d); %d layers, %d residual sums%n",
+        maxAbs(tfLogits), norm(tfLogits), margin, tfProbabilities[top], top, network.layers().size(),
         residualSums.size());
 
-    // The final MatMul and everything after it (bias, softmax): what (b) keeps in FP32.
-    List<Layer> layers = network.layers();
-    int lastMatMul = 0;
-    for (int i = 0; i < layers.size(); i++) {
-      lastMatMul = layers.get(i).kind().equals("MatrixMultiply") ? i : lastMatMul;
-    }
-    Set<String> head = layers.subList(lastMatMul, layers.size()).stream().map(Layer::name)
-        .collect(Collectors.toSet());
     Map<String, HalfPrecision> variants = new LinkedHashMap<>();
     variants.put(FP32, HalfPrecision.NONE);
-    variants.put(ACTIVATIONS, new HalfPrecision(l -> !l.kind().equals("Constant"), false));
-    variants.put(HEAD_IN_FP32, new HalfPrecision(l -> !l.kind().equals("Constant") && !head.contains(l.name()),
-        false));
-    variants.put(WITH_WEIGHTS, new HalfPrecision(l -> true, true));
-
-    Set<String> firstQuarter = layers.subList(0, lastMatMul / 4).stream().map(Layer::name)
-        .collect(Collectors.toSet());
-    variants.put(STAGE1_IN_FP32, new HalfPrecision(l -> !firstQuarter.contains(l.name()), true));
-
-    // Two variants at a time: each run is about 4 GMAC in plain loops.
+    variants.put(FP16, new HalfPrecision(l -> true, true));
     Map<String, Emulated> results = variants.entrySet().parallelStream().collect(Collectors.toMap(
         Map.Entry::getKey, v -> {
           Map<String, TensorValue> out = RecordedNetworkEvaluator.run(network, inputs, v.getValue());
           return new Emulated(output(spec, out, probabilities), output(spec, out, logits), residualSums.stream()
               .mapToDouble(t -> relativeL2(tf.get(t).toFloats(), output(spec, out, t))).toArray());
         }));
-    Map<String, Double> softmaxError = new LinkedHashMap<>();
-    Map<String, double[]> sumErrors = new LinkedHashMap<>();
     for (String variant : variants.keySet()) {
       Emulated e = results.get(variant);
-      double error = relativeL2(tfProbabilities, e.probabilities());
-      softmaxError.put(variant, error);
-      sumErrors.put(variant, e.residualSums());
-      StringBuilder stages = new StringBuilder();
+      StringBuilder sums = new StringBuilder();
       for (double d : e.residualSums()) {
-        stages.append(String.format(Locale.ROOT, " %.1e", d));
+        sums.append(String.format(Locale.ROOT, " %.1e", d));
       }
-      System.out.printf(Locale.ROOT, "FP16-EMULATION %s: softmax relative L2 %.3g; logits relative L2 %.3g, "
-          + "max |logit - TF| %.3g; top-1 %s TensorFlow's%n", variant, error, relativeL2(tfLogits, e.logits()),
-          maxAbsDifference(tfLogits, e.logits()), argmax(e.probabilities()) == argmax(tfProbabilities)
-              ? "agrees with" : "differs from");
+      System.out.printf(Locale.ROOT, "FP16-EMULATION %s: softmax relative L2 %.3g (GPU test's limit %.0e); logits "
+          + "relative L2 %.3g, max |logit - TF| %.3g; top-1 %s TensorFlow's%n", variant,
+          relativeL2(tfProbabilities, e.probabilities()), GPU_FP16_LIMIT, relativeL2(tfLogits, e.logits()),
+          maxAbsDifference(tfLogits, e.logits()), argmax(e.probabilities()) == top ? "agrees with" : "differs from");
       System.out.println("FP16-EMULATION " + variant + ": relative L2 at the " + residualSums.size()
-          + " residual sums:" + stages);
+          + " residual sums:" + sums);
     }
 
-    double fp32 = softmaxError.get(FP32);
-    double activations = softmaxError.get(ACTIVATIONS);
-    double headInFp32 = softmaxError.get(HEAD_IN_FP32);
-    double withWeights = softmaxError.get(WITH_WEIGHTS);
-    double stage1InFp32 = softmaxError.get(STAGE1_IN_FP32);
-    assertTrue(fp32 < 1e-4, "the evaluator in FP32 matches TensorFlow: " + fp32);
-    // Rounding the activations alone already exceeds the GPU test's 1e-2; the weights add the rest, and FP16 with
-    // weights lands within a factor 2 of what the H200's engine gave: the error is FP16's, not TensorRT's.
-    assertTrue(activations > 1e-2, "activations in FP16: " + activations);
-    assertTrue(withWeights > GPU_FP16_ERROR / 2 && withWeights < GPU_FP16_ERROR * 2, "weights and activations "
-        + "in FP16: " + withWeights + ", the GPU's " + GPU_FP16_ERROR);
-    // The head (2048x1000 MatMul, bias, softmax over 1,000 classes) is not where it arises: FP32 there changes
-    // the error by under 10%.
-    assertTrue(Math.abs(headInFp32 - activations) < 0.1 * activations, "final MatMul and softmax in FP32: "
-        + headInFp32 + ", in FP16: " + activations);
-    // Where it arises: early, and amplified by every later block. Keeping only the first quarter of the layers
-    // (conv1 and stage 1) in FP32 brings FP16 under the GPU test's 1e-2.
-    assertTrue(stage1InFp32 < 1e-2 && stage1InFp32 < withWeights / 4, "first quarter of the layers in FP32: "
-        + stage1InFp32);
-    // It grows through the residual blocks: the last sum's error is over 30 times the first one's, in FP32 as
-    // in FP16 (the random network amplifies any rounding alike).
-    for (String variant : List.of(FP32, ACTIVATIONS, WITH_WEIGHTS)) {
-      double[] sums = sumErrors.get(variant);
-      assertTrue(sums[sums.length - 1] > 30 * sums[0], variant + ": " + Arrays.toString(sums));
+    Emulated fp32 = results.get(FP32);
+    Emulated fp16 = results.get(FP16);
+    double fp32Error = relativeL2(tfProbabilities, fp32.probabilities());
+    double fp16Error = relativeL2(tfProbabilities, fp16.probabilities());
+    assertTrue(fp32Error < 1e-4, "the evaluator in FP32 matches TensorFlow: " + fp32Error);
+    // The issue's bar for FP16 engines, with room for what the emulation leaves out (summation order, FP16
+    // accumulation in some kernels: the H200 gave 5.1e-2 where this emulation gave 4.7e-2 before).
+    assertTrue(fp16Error < GPU_FP16_LIMIT / 3, "plain FP16: softmax relative L2 " + fp16Error + ", the GPU test "
+        + "allows " + GPU_FP16_LIMIT + " and needs room for TensorRT's own kernels");
+    // Top-1 is a real check: the winning class leads by far more than FP16 moves any logit.
+    double logitError = maxAbsDifference(tfLogits, fp16.logits());
+    assertEquals(top, argmax(fp16.probabilities()), "FP16 keeps TensorFlow's top class");
+    assertTrue(margin > 10 * logitError, "top-1 margin " + margin + " vs FP16's logit error " + logitError);
+    // Perturbations are carried through the residual blocks, not amplified by each one (with unit gammas the
+    // error at the last sum was 90 times the first one's, in FP32 as in FP16).
+    for (Emulated e : List.of(fp32, fp16)) {
+      double[] sums = e.residualSums();
+      assertTrue(sums[sums.length - 1] < 10 * sums[0], Arrays.toString(sums));
     }
   }
 
@@ -225,9 +198,13 @@ class ResNet50HalfPrecisionCpuTest {
   }
 
   private static int argmax(float[] a) {
-    int best = 0;
-    for (int i = 1; i < a.length; i++) {
-      best = a[i] > a[best] ? i : best;
+    return argmaxExcept(a, -1);
+  }
+
+  private static int argmaxExcept(float[] a, int excluded) {
+    int best = excluded == 0 ? 1 : 0;
+    for (int i = best + 1; i < a.length; i++) {
+      best = i != excluded && a[i] > a[best] ? i : best;
     }
     return best;
   }
