@@ -6,6 +6,7 @@ import dev.tftrt.TrtConversionParams;
 import dev.tftrt.TrtGraphConverterV2;
 import dev.tftrt.data.IdxDataset;
 import dev.tftrt.data.InputBatches;
+import dev.tftrt.engine.BuildListener;
 import dev.tftrt.graph.TensorInfo;
 import dev.tftrt.graph.TensorValue;
 import dev.tftrt.runtime.ConvertedModel;
@@ -21,9 +22,19 @@ final class ConvertedTargets {
 
   static InferenceTarget create(Path savedModel, Precision precision, int maxBatchSize,
       Optional<IdxDataset> calibration) {
+    return create(savedModel, precision, maxBatchSize, calibration, BuildListener.NONE);
+  }
+
+  /**
+   * {@code savedModel} converted at {@code precision} for batches 1 .. {@code maxBatchSize} (INT8 calibrated on
+   * every image of {@code calibration}), as a target named for what runs in TensorFlow; {@code progress} hears
+   * the converter's calibration and build messages.
+   */
+  static InferenceTarget create(Path savedModel, Precision precision, int maxBatchSize,
+      Optional<IdxDataset> calibration, BuildListener progress) {
     TrtConversionParams params = TrtConversionParams.builder().precisionMode(precision).maxBatchSize(maxBatchSize)
         .build();
-    TrtGraphConverterV2 converter = new TrtGraphConverterV2(savedModel, params);
+    TrtGraphConverterV2 converter = new TrtGraphConverterV2(savedModel, params).withProgress(progress);
     if (precision == Precision.INT8) {
       List<SignatureTensor> inputs = converter.prepared().model().inputs();
       IdxDataset data = calibration.orElseThrow(() -> new TftrtException("INT8 needs calibration images"));
@@ -31,7 +42,7 @@ final class ConvertedTargets {
         throw new TftrtException("INT8 calibration from images needs a model with one input; this one takes "
             + inputs);
       }
-      converter.convert(InputBatches.of(data, inputs.get(0).key(), Math.min(maxBatchSize, data.size())));
+      converter.convert(InputBatches.forCalibration(data, inputs.get(0).key(), maxBatchSize));
     } else {
       converter.convert();
     }

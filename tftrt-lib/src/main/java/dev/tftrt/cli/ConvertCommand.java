@@ -142,7 +142,7 @@ public final class ConvertCommand implements Callable<Integer> {
           + inputs.stream().map(SignatureTensor::toString).toList());
     }
     IdxDataset data = BenchCommand.dataset(calibrationData, "train").shuffled(seed).first(calibrationImages);
-    return InputBatches.of(data, inputs.get(0).key(), Math.min(maxBatchSize, data.size()));
+    return InputBatches.forCalibration(data, inputs.get(0).key(), maxBatchSize);
   }
 
   /** {@code 1073741824}, {@code 512M}, {@code 1G}, {@code 64k}. */

@@ -15,7 +15,6 @@ import dev.tftrt.engine.ShapeRange;
 import dev.tftrt.engine.TensorRtBackend;
 import dev.tftrt.engine.TensorRtBackends;
 import dev.tftrt.graph.Shape;
-import dev.tftrt.graph.TensorInfo;
 import dev.tftrt.graph.TensorValue;
 import dev.tftrt.io.AtomicFiles;
 import dev.tftrt.runtime.ConvertedModel;
@@ -446,7 +445,8 @@ public final class GpuBenchmarks {
         .precisions(Precision.FP32, Precision.FP16, Precision.INT8)
         .calibration(calibration)
         .accuracy(test, "Fashion-MNIST test (10,000 images)")
-        .tensorRt(backend.availability(), GpuBenchmarks::convertedTarget)
+        .tensorRt(backend.availability(), (m, precision, maxBatch, images) -> ConvertedTargets.create(m, precision,
+            maxBatch, images, message -> System.out.println("  [fashion " + precision + "] " + message)))
         .progress(Progress.Listener.NONE)
         .build();
     ComparisonResult r = c.run(model);
@@ -456,26 +456,4 @@ public final class GpuBenchmarks {
     say("fashion-mnist comparison\n" + r.format() + "\nnotes: " + r.notes() + "\naccuracy: " + r.accuracy());
   }
 
-  /** The classifier converted at {@code precision}, calibrated on the given images for INT8. */
-  static InferenceTarget convertedTarget(Path savedModel, Precision precision, int maxBatchSize,
-      Optional<IdxDataset> calibration) {
-    TrtConversionParams params = TrtConversionParams.builder().precisionMode(precision).maxBatchSize(maxBatchSize)
-        .build();
-    TrtGraphConverterV2 converter = new TrtGraphConverterV2(savedModel, params)
-        .withProgress(m -> System.out.println("  [fashion " + precision + "] " + m));
-    if (precision == Precision.INT8) {
-      IdxDataset data = calibration.orElseThrow();
-      Map<String, TensorInfo> inputs;
-      try (SavedModelTarget t = SavedModelTarget.load(savedModel)) {
-        inputs = t.inputs();
-      }
-      String key = Batches.singleInput(inputs);
-      List<Map<String, TensorValue>> batches = new ArrayList<>();
-      for (int i = 0; i + 100 <= data.size(); i += 100) {
-        batches.add(Map.of(key, Batches.imageBatch(data, i, 100, key, inputs.get(key))));
-      }
-      converter.convert(batches);
-    }
-    return ConvertedTargets.of(converter.build(null), "TF-TRT " + precision, precision);
-  }
 }
