@@ -52,6 +52,7 @@ public final class RecordingTensorRtBackend implements TensorRtBackend {
 
   private final List<BuildRecord> builds = new CopyOnWriteArrayList<>();
   private final List<ContextRecord> contexts = new CopyOnWriteArrayList<>();
+  private final java.util.concurrent.atomic.AtomicLong copiesToDevice = new java.util.concurrent.atomic.AtomicLong();
 
   /** A backend whose networks delegate shape work to fresh builders from {@code networks}. */
   public RecordingTensorRtBackend(Supplier<NetworkBuilder> networks) {
@@ -78,6 +79,11 @@ public final class RecordingTensorRtBackend implements TensorRtBackend {
   /** The builds so far, in order. */
   public List<BuildRecord> builds() {
     return Collections.unmodifiableList(builds);
+  }
+
+  /** How many copies from the host into device tensors of this backend so far (to check that runs avoid them). */
+  public long copiesToDevice() {
+    return copiesToDevice.get();
   }
 
   /** The execution contexts made so far, in order. */
@@ -156,7 +162,7 @@ public final class RecordingTensorRtBackend implements TensorRtBackend {
 
   @Override
   public DeviceTensor allocate(DataType type, Shape shape) {
-    return new HostDeviceTensor(type, shape);
+    return new HostDeviceTensor(type, shape, copiesToDevice);
   }
 
   // ---- plan JSON ----
@@ -355,8 +361,10 @@ public final class RecordingTensorRtBackend implements TensorRtBackend {
     private final DataType type;
     private final Shape shape;
     private final byte[] data;
+    private final java.util.concurrent.atomic.AtomicLong copiesToDevice;
 
-    HostDeviceTensor(DataType type, Shape shape) {
+    HostDeviceTensor(DataType type, Shape shape, java.util.concurrent.atomic.AtomicLong copiesToDevice) {
+      this.copiesToDevice = copiesToDevice;
       if (!shape.isFullyDefined()) {
         throw new IllegalArgumentException("device tensors need a fully defined shape, got " + shape);
       }
@@ -382,6 +390,7 @@ public final class RecordingTensorRtBackend implements TensorRtBackend {
 
     @Override
     public void copyFromHost(ByteBuffer host, DeviceStream stream) {
+      copiesToDevice.incrementAndGet();
       host.duplicate().get(data);
     }
 

@@ -35,6 +35,9 @@ import java.util.Objects;
  * <p>{@link #run} is safe from many threads at once and gives the same results as one thread: each call borrows
  * execution contexts from a pool no larger than the engines allow (TensorRT 8: one live context per optimization
  * profile; {@code TrtConversionParams.executionContextsPerEngine} profiles per engine, further calls wait). {@link #close()} waits for running calls and frees every engine.
+ *
+ * <p>{@link #run} copies its inputs from Java to the GPU on every call; {@link #bind} copies them once, for
+ * repeated runs on the same inputs whose tensors stay on the device ({@link BoundRun}).
  */
 public final class ConvertedModel implements AutoCloseable {
   private final ConvertedModelContents contents;
@@ -227,6 +230,21 @@ public final class ConvertedModel implements AutoCloseable {
     Map<String, TensorValue> byKey = new LinkedHashMap<>();
     contents.outputs().forEach(o -> byKey.put(o.key(), out.get(o.tensor())));
     return byKey;
+  }
+
+  /**
+   * Binds {@code inputs} (as {@link #run} takes them) for repeated runs that keep tensors on the GPU: the inputs
+   * are copied to the device once, here; see {@link BoundRun}. Close the binding to free its device memory.
+   *
+   * @throws TftrtException when an input is missing, unknown, null, or of the wrong dtype or shape, or the model
+   *     is closed
+   */
+  public BoundRun bind(Map<String, ?> inputs) {
+    if (executor.isClosed()) {
+      throw new TftrtException("this model is closed; load it again to run it");
+    }
+    return new BoundRun(executor.bind(ModelInputs.feeds(contents.inputs(), inputs, "the input")),
+        contents.outputs());
   }
 
   /** Native fallbacks so far, per segment and reason, with the latest detail. */

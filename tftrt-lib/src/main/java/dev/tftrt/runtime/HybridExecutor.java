@@ -53,7 +53,10 @@ public final class HybridExecutor implements AutoCloseable {
   /** Constants a segment reads as an input (when the converters left the Const out of it): fed from the graph. */
   private final Map<TensorRef, TensorValue> constantInputs = new HashMap<>();
   private final boolean cudaGraphs;
-  private boolean closed;
+  /** Bindings not yet closed, closed with this executor; guarded by itself. */
+  private final Set<Bound> bound = new java.util.HashSet<>();
+  /** Guarded by {@link #lifecycle}; volatile for the messages of closed bindings. */
+  private volatile boolean closed;
 
   /**
    * @param inputs the model's input tensors (placeholders), fed by {@link #run}
@@ -166,7 +169,7 @@ public final class HybridExecutor implements AutoCloseable {
         throw new TftrtException("this model is closed; load it again to run it");
       }
       Contexts contexts = useEngines ? borrowContexts() : null;
-      Values values = new Values(contexts);
+      Values values = new Values(contexts, contexts == null ? null : contexts.tensors);
       try {
         for (TensorRef in : inputs) {
           TensorValue v = feeds.get(in);
@@ -175,14 +178,10 @@ public final class HybridExecutor implements AutoCloseable {
           }
           values.putHost(in, v);
         }
-        constantInputs.forEach(values::putHost);
-        for (Stage s : stages) {
-          s.run(values, useEngines);
-        }
+        runStages(values, useEngines);
         Map<TensorRef, TensorValue> out = new LinkedHashMap<>();
         for (TensorRef o : outputs) {
-          out.put(o, StagePlanner.isConstant(graph, o.node()) ? graph.node(o.node()).tensorAttr("value")
-              : values.host(o));
+          out.put(o, values.host(o));
         }
         for (TensorRef w : wanted) {
           out.put(w, values.host(w));
@@ -196,6 +195,225 @@ public final class HybridExecutor implements AutoCloseable {
       }
     } finally {
       lifecycle.readLock().unlock();
+    }
+  }
+
+  /** Runs every stage on {@code values}, which hold the model inputs; leaves the model outputs in them. */
+  private void runStages(Values values, boolean useEngines) {
+    constantInputs.forEach(values::putHost);
+    for (Stage s : stages) {
+      s.run(values, useEngines);
+    }
+    for (TensorRef o : outputs) {
+      if (StagePlanner.isConstant(graph, o.node())) {
+        values.putHost(o, graph.node(o.node()).tensorAttr("value"));
+      }
+    }
+  }
+
+  /**
+   * Binds {@code feeds} (a value for every model input) for runs that keep tensors on the device: the inputs
+   * that a segment with an engine reads are copied to the device now, once; see {@link Bound}.
+   *
+   * @throws TftrtException when this executor is closed
+   */
+  public Bound bind(Map<TensorRef, TensorValue> feeds) {
+    lifecycle.readLock().lock();
+    try {
+      if (closed) {
+        throw new TftrtException("this model is closed; load it again to run it");
+      }
+      Bound b = new Bound(feeds);
+      synchronized (bound) {
+        bound.add(b);
+      }
+      return b;
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  /** Whether a stage that may run on an engine reads {@code ref}: such inputs are worth a device copy. */
+  private boolean engineMayRead(TensorRef ref) {
+    for (Stage s : stages) {
+      if (s instanceof SegmentStage seg && seg.engines.withoutEngine() == null && seg.spec.inputs().contains(ref)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Model inputs held on the device for repeated runs, as ONNX Runtime's I/O binding: the executor's stages run
+   * as in {@link HybridExecutor#run}, segments on engines reading the bound device tensors directly, and the
+   * tensors the run produces stay in device memory that this binding owns (reused while shapes repeat), the
+   * outputs included until {@link #output} copies one to the host. Stages that run in TensorFlow read the host
+   * values given to {@link #bind} and copy device tensors to the host as they need them. One run at a time:
+   * the methods of one binding are serialized; different bindings run at once as {@link HybridExecutor#run}
+   * calls do. Closed with the executor at the latest.
+   */
+  public final class Bound implements AutoCloseable {
+    private final Map<TensorRef, TensorValue> hostInputs = new LinkedHashMap<>();
+    private final Map<TensorRef, DeviceTensor> deviceInputs = new LinkedHashMap<>();
+    private final TensorCache tensors = new TensorCache();
+    /** Where each output of the last run is: a host value, or a device tensor of {@link #tensors}. */
+    private final Map<TensorRef, TensorValue> hostOutputs = new HashMap<>();
+    private final Map<TensorRef, DeviceTensor> deviceOutputs = new HashMap<>();
+    private DeviceStream stream;
+    private boolean ran;
+    private boolean closed;
+
+    private Bound(Map<TensorRef, TensorValue> feeds) {
+      try {
+        for (TensorRef in : inputs) {
+          TensorValue v = feeds.get(in);
+          if (v == null) {
+            throw new IllegalArgumentException("no value for model input " + in);
+          }
+          hostInputs.put(in, v);
+          if (engineMayRead(in)) {
+            DeviceTensor d = backend.allocate(v.dtype(), v.shape());
+            deviceInputs.put(in, d);
+            d.copyFromHost(v.buffer(), stream());
+          }
+        }
+        if (stream != null) {
+          stream.synchronize();
+        }
+      } catch (RuntimeException e) {
+        free();
+        throw e;
+      }
+    }
+
+    private DeviceStream stream() {
+      if (stream == null) {
+        stream = backend.newStream();
+      }
+      return stream;
+    }
+
+    /** How many model inputs were copied to the device (those a segment with an engine reads). */
+    public int inputsOnDevice() {
+      return deviceInputs.size();
+    }
+
+    /**
+     * Runs the model on the bound inputs; returns when the run's device work has finished, its outputs left
+     * where the last stage put them.
+     *
+     * @throws TftrtException when this binding or its executor is closed
+     */
+    public synchronized void run() {
+      lifecycle.readLock().lock();
+      try {
+        runLocked();
+      } finally {
+        lifecycle.readLock().unlock();
+      }
+    }
+
+    private void runLocked() {
+      checkOpen();
+      if (HybridExecutor.this.closed) {
+        throw new TftrtException("this model is closed; load it again to run it");
+      }
+      hostOutputs.clear();
+      deviceOutputs.clear();
+      ran = false;
+      Contexts contexts = borrowContexts();
+      Values values = new Values(contexts, tensors);
+      try {
+        hostInputs.forEach(values::putHost);
+        deviceInputs.forEach(values::putDevice);
+        runStages(values, true);
+        for (TensorRef o : outputs) {
+          TensorValue h = values.hostOrNull(o);
+          if (h != null) {
+            hostOutputs.put(o, h);
+          } else {
+            deviceOutputs.put(o, values.deviceOrNull(o));
+          }
+        }
+        ran = true;
+      } finally {
+        values.release();
+        giveBack(contexts);
+      }
+    }
+
+    /** Whether {@code output} of the last run is still on the device (not yet copied to the host). */
+    public synchronized boolean onDevice(TensorRef output) {
+      checkRan(output);
+      return !hostOutputs.containsKey(output);
+    }
+
+    /**
+     * An output of the last {@link #run()}, copied to the host on the first call (later calls return the same
+     * value until the next run).
+     *
+     * @throws TftrtException when nothing ran yet or this binding is closed
+     */
+    public synchronized TensorValue output(TensorRef output) {
+      checkRan(output);
+      TensorValue v = hostOutputs.get(output);
+      if (v == null) {
+        DeviceTensor d = deviceOutputs.get(output);
+        ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(d.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
+        d.copyToHost(buf, stream());
+        stream().synchronize();
+        v = TensorValue.ofBytes(d.type(), d.shape(), buf.array());
+        hostOutputs.put(output, v);
+      }
+      return v;
+    }
+
+    private void checkOpen() {
+      if (closed) {
+        throw new TftrtException(HybridExecutor.this.closed ? "this model is closed; load it again to run it"
+            : "this bound run is closed; bind the inputs again to run them");
+      }
+    }
+
+    private void checkRan(TensorRef output) {
+      checkOpen();
+      if (!outputs.contains(output)) {
+        throw new IllegalArgumentException("no model output " + output + "; the outputs are " + outputs);
+      }
+      if (!ran) {
+        throw new TftrtException("no output yet: call run() first (a run that failed leaves none)");
+      }
+    }
+
+    public synchronized boolean isClosed() {
+      return closed;
+    }
+
+    /** Frees the device memory this binding holds. Idempotent. */
+    @Override
+    public synchronized void close() {
+      if (!closed) {
+        closed = true;
+        free();
+        synchronized (bound) {
+          bound.remove(this);
+        }
+      }
+    }
+
+    private void free() {
+      if (stream != null) {
+        stream.synchronize();
+      }
+      deviceInputs.values().forEach(DeviceTensor::close);
+      deviceInputs.clear();
+      tensors.close();
+      hostOutputs.clear();
+      deviceOutputs.clear();
+      if (stream != null) {
+        stream.close();
+        stream = null;
+      }
     }
   }
 
@@ -252,12 +470,16 @@ public final class HybridExecutor implements AutoCloseable {
   /** Waits for running calls, then frees sessions, contexts, streams and engines. Idempotent. */
   @Override
   public void close() {
+    List<Bound> open;
     lifecycle.writeLock().lock();
     try {
       if (closed) {
         return;
       }
       closed = true;
+      synchronized (bound) {
+        open = new ArrayList<>(bound);
+      }
       synchronized (idleContexts) {
         allContexts.forEach(Contexts::close);
         allContexts.clear();
@@ -267,6 +489,8 @@ public final class HybridExecutor implements AutoCloseable {
     } finally {
       lifecycle.writeLock().unlock();
     }
+    // After the lock: a binding's run holds the binding's monitor while it waits for the lock (and then fails).
+    open.forEach(Bound::close);
   }
 
   public boolean isClosed() {
@@ -288,7 +512,7 @@ public final class HybridExecutor implements AutoCloseable {
   private final class Contexts implements AutoCloseable {
     private DeviceStream stream;
     private final Map<Engine, ExecutionContext> byEngine = new IdentityHashMap<>();
-    private final Map<TensorRef, DeviceTensor> tensors = new HashMap<>();
+    private final TensorCache tensors = new TensorCache();
 
     DeviceStream stream() {
       if (stream == null) {
@@ -321,29 +545,12 @@ public final class HybridExecutor implements AutoCloseable {
       return c;
     }
 
-    /** The device tensor for {@code ref} in this call: last call's when type and shape match, else a new one. */
-    DeviceTensor tensor(TensorRef ref, DataType type, Shape shape) {
-      DeviceTensor t = tensors.get(ref);
-      if (t != null && t.type() == type && t.shape().equals(shape)) {
-        return t;
-      }
-      if (t != null) {
-        stream().synchronize();
-        t.close();
-        tensors.remove(ref);
-      }
-      t = backend.allocate(type, shape);
-      tensors.put(ref, t);
-      return t;
-    }
-
     @Override
     public void close() {
       if (stream != null) {
         stream.synchronize();
       }
-      tensors.values().forEach(DeviceTensor::close);
-      tensors.clear();
+      tensors.close();
       byEngine.values().forEach(ExecutionContext::close);
       synchronized (liveContexts) {
         byEngine.keySet().forEach(e -> liveContexts.merge(e, -1, Integer::sum));
@@ -356,14 +563,48 @@ public final class HybridExecutor implements AutoCloseable {
     }
   }
 
+  /**
+   * Device tensors by graph tensor, reused while type and shape repeat, so that a steady stream of calls
+   * allocates nothing on the device (cudaMalloc and cudaFree would add tens of microseconds and synchronize the
+   * GPU). Used by one call at a time.
+   */
+  private final class TensorCache implements AutoCloseable {
+    private final Map<TensorRef, DeviceTensor> tensors = new HashMap<>();
+
+    /** The tensor for {@code ref}: the last call's when type and shape match, else a new one. */
+    DeviceTensor tensor(TensorRef ref, DataType type, Shape shape, DeviceStream stream) {
+      DeviceTensor t = tensors.get(ref);
+      if (t != null && t.type() == type && t.shape().equals(shape)) {
+        return t;
+      }
+      if (t != null) {
+        stream.synchronize();
+        t.close();
+        tensors.remove(ref);
+      }
+      t = backend.allocate(type, shape);
+      tensors.put(ref, t);
+      return t;
+    }
+
+    @Override
+    public void close() {
+      tensors.values().forEach(DeviceTensor::close);
+      tensors.clear();
+    }
+  }
+
   /** The tensors of one call: on the host, on the device, or both. */
   private static final class Values {
     private final Contexts contexts;
+    private final TensorCache cache;
     private final Map<TensorRef, TensorValue> host = new HashMap<>();
     private final Map<TensorRef, DeviceTensor> device = new HashMap<>();
 
-    Values(Contexts contexts) {
+    /** {@code cache} holds the device tensors the call makes (the contexts' own, or a binding's). */
+    Values(Contexts contexts, TensorCache cache) {
       this.contexts = contexts;
+      this.cache = cache;
     }
 
     void putHost(TensorRef ref, TensorValue v) {
@@ -376,6 +617,10 @@ public final class HybridExecutor implements AutoCloseable {
 
     DeviceTensor deviceOrNull(TensorRef ref) {
       return device.get(ref);
+    }
+
+    TensorValue hostOrNull(TensorRef ref) {
+      return host.get(ref);
     }
 
     Shape shape(TensorRef ref) {
@@ -391,7 +636,7 @@ public final class HybridExecutor implements AutoCloseable {
     }
 
     DeviceTensor allocate(TensorRef ref, DataType type, Shape shape) {
-      return contexts.tensor(ref, type, shape);
+      return cache.tensor(ref, type, shape, contexts.stream());
     }
 
     /** The host value, copying it from the device (and waiting for the stream) when needed. */

@@ -70,6 +70,11 @@ final class RecordedEngines implements ForwardingTensorRtBackend, AutoCloseable 
     return runner.compute(engine, inputs);
   }
 
+  /** Copies from the host into device tensors so far. */
+  long copiesToDevice() {
+    return backend.copiesToDevice();
+  }
+
   @Override
   public TensorRtBackend delegate() {
     return backend;
