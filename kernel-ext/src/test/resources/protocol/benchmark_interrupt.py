@@ -4,20 +4,10 @@ Run by dev.tftrt.kernel.KernelBenchmarkInterruptTest with /usr/bin/python3 (Debi
 pointing at the test's kernelspec. argv[1] is the SavedModel to benchmark; one JSON object of observations goes to
 argv[2]; the Java test asserts.
 """
-import json
 import sys
 import time
 
-import jupyter_client
-
-KERNEL = "tftrt-java"
-
-
-def reply_to(kc, msg_id, timeout):
-    while True:
-        msg = kc.get_shell_msg(timeout=timeout)
-        if msg["parent_header"].get("msg_id") == msg_id:
-            return msg["content"]
+from kernel_session import execute, reply_to, result_text, started_kernel
 
 
 def wait_for_progress(kc, msg_id, wanted, timeout):
@@ -36,26 +26,8 @@ def wait_for_progress(kc, msg_id, wanted, timeout):
     return None
 
 
-def execute(kc, code, timeout=120):
-    """Runs code; returns its reply content and the text/plain of its result (or None)."""
-    outputs = []
-    reply = kc.execute_interactive(code, timeout=timeout,
-                                   output_hook=lambda m: outputs.append((m["msg_type"], m["content"])))
-    result = None
-    for msg_type, content in outputs:
-        if msg_type == "execute_result":
-            result = content["data"].get("text/plain")
-    return reply["content"], result
-
-
 def main(model, out_path):
-    observed = {}
-    km = jupyter_client.KernelManager(kernel_name=KERNEL)
-    km.start_kernel()
-    kc = km.client()
-    kc.start_channels()
-    try:
-        kc.wait_for_ready(timeout=90)
+    with started_kernel(out_path) as (km, kc, observed):
         # Two billion timed runs: the benchmark would go on for days unless the interrupt stops it.
         msg_id = kc.execute("%tftrt_bench " + model + " --precisions none --batch 1 --warmup 0 --repeats 1"
                             " --iterations 2000000000")
@@ -68,16 +40,12 @@ def main(model, out_path):
                                    "evalue": content.get("evalue"), "traceback": content.get("traceback"),
                                    "seconds": time.time() - started}
 
-        reply, result = execute(kc, "%tftrt_bench " + model + " --precisions none --batch 2 --warmup 0"
-                                " --repeats 1 --iterations 3")
-        observed["next_benchmark"] = {"status": reply["status"], "evalue": reply.get("evalue"), "result": result}
-        reply, result = execute(kc, "1 + 1")
-        observed["next_cell"] = result
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=False)
-        with open(out_path, "w") as out:
-            json.dump(observed, out, indent=1)
+        reply, shown = execute(kc, "%tftrt_bench " + model + " --precisions none --batch 2 --warmup 0"
+                               " --repeats 1 --iterations 3", timeout=120)
+        observed["next_benchmark"] = {"status": reply["status"], "evalue": reply.get("evalue"),
+                                      "result": result_text(shown)}
+        reply, shown = execute(kc, "1 + 1", timeout=120)
+        observed["next_cell"] = result_text(shown)
 
 
 if __name__ == "__main__":

@@ -3,31 +3,10 @@
 Run by dev.tftrt.kernel.KernelProtocolTest with /usr/bin/python3 (Debian's jupyter_client), JUPYTER_PATH
 pointing at the test's kernelspec. Writes one JSON object of observations to argv[1]; the Java test asserts.
 """
-import json
-import queue
 import sys
 import time
 
-import jupyter_client
-
-KERNEL = "tftrt-java"
-observed = {}
-
-
-def execute(kc, code, timeout=60):
-    """Runs code; returns (reply content, [(msg_type, content)] of iopub output)."""
-    outputs = []
-    reply = kc.execute_interactive(code, timeout=timeout,
-                                   output_hook=lambda m: outputs.append((m["msg_type"], m["content"])))
-    shown = [(t, c) for t, c in outputs if t not in ("status", "execute_input")]
-    return reply["content"], shown
-
-
-def result_text(shown):
-    for msg_type, content in shown:
-        if msg_type == "execute_result":
-            return content["data"].get("text/plain")
-    return None
+from kernel_session import execute, reply_to, result_text, started_kernel
 
 
 def error_of(reply, shown):
@@ -42,22 +21,13 @@ def interrupt_case(km, kc, code):
     time.sleep(1.5)
     started = time.time()
     km.interrupt_kernel()
-    while True:
-        msg = kc.get_shell_msg(timeout=30)
-        if msg["parent_header"].get("msg_id") == msg_id:
-            break
-    elapsed = time.time() - started
-    return {"status": msg["content"]["status"], "ename": msg["content"].get("ename"),
-            "evalue": msg["content"].get("evalue"), "seconds": elapsed}
+    content = reply_to(kc, msg_id, timeout=30)
+    return {"status": content["status"], "ename": content.get("ename"), "evalue": content.get("evalue"),
+            "seconds": time.time() - started}
 
 
 def main(out_path):
-    km = jupyter_client.KernelManager(kernel_name=KERNEL)
-    km.start_kernel()
-    kc = km.client()
-    kc.start_channels()
-    try:
-        kc.wait_for_ready(timeout=90)
+    with started_kernel(out_path) as (km, kc, observed):
         kc.kernel_info()
         info = kc.get_shell_msg(timeout=30)["content"]
         observed["language"] = info["language_info"]["name"]
@@ -116,12 +86,6 @@ def main(out_path):
         observed["after_restart_old_variable"] = error_of(reply, shown)
         reply, shown = execute(kc, "2 + 3")
         observed["after_restart"] = result_text(shown)
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=False)
-        observed["exited"] = not km.is_alive()
-        with open(out_path, "w") as out:
-            json.dump(observed, out, indent=1)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 final class InstalledKernel {
   static final Path PYTHON = Path.of("/usr/bin/python3");
   static final Path JUPYTER = Path.of("/usr/bin/jupyter");
+  private static final String SHARED_PROTOCOL_MODULE = "kernel_session.py";
 
   private final Path prefix;
 
@@ -60,19 +61,26 @@ final class InstalledKernel {
   }
 
   /**
-   * Runs the test resource {@code /protocol/<script>} (Python driving this kernel with jupyter_client) with
-   * {@code args} followed by the file it writes what it observed to, and returns that JSON.
+   * Runs the test resource {@code /protocol/<script>} (Python driving this kernel with jupyter_client, importing
+   * the scripts' shared {@code kernel_session} module beside it) with {@code args} followed by the file it writes
+   * what it observed to, and returns that JSON.
    */
   JsonObject observe(long timeoutSeconds, String script, String... args) throws IOException, InterruptedException {
-    Path copy = prefix.resolveSibling(script);
-    try (InputStream in = InstalledKernel.class.getResourceAsStream("/protocol/" + script)) {
-      Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
-    }
+    copyProtocolResource(SHARED_PROTOCOL_MODULE);
+    Path copy = copyProtocolResource(script);
     Path out = prefix.resolveSibling(script + ".observed.json");
     List<String> all = new ArrayList<>(List.of(args));
     all.add(out.toString());
     python(timeoutSeconds, copy, all.toArray(String[]::new));
     return JsonParser.parseString(Files.readString(out)).getAsJsonObject();
+  }
+
+  private Path copyProtocolResource(String name) throws IOException {
+    Path copy = prefix.resolveSibling(name);
+    try (InputStream in = InstalledKernel.class.getResourceAsStream("/protocol/" + name)) {
+      Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+    }
+    return copy;
   }
 
   private static String read(Path log) throws IOException {

@@ -37,17 +37,9 @@ public final class ConvertCommand implements Callable<Integer> {
       description = "where to write the converted model (a new directory, or an earlier converted model to replace)")
   Path output;
 
-  @Option(names = "--precision", paramLabel = "P", defaultValue = "FP32",
-      description = "FP32, FP16 or INT8 (default: ${DEFAULT-VALUE})")
-  String precision;
-
   @Option(names = "--max-batch-size", paramLabel = "N", defaultValue = "1",
       description = "largest batch the engines' profile covers (default: ${DEFAULT-VALUE})")
   int maxBatchSize;
-
-  @Option(names = "--minimum-segment-size", paramLabel = "N", defaultValue = "3",
-      description = "smallest number of computing nodes that makes an engine (default: ${DEFAULT-VALUE})")
-  int minimumSegmentSize;
 
   @Option(names = "--workspace", paramLabel = "SIZE", defaultValue = "1G",
       description = "TensorRT workspace limit per engine: bytes, or with K, M, G (default: ${DEFAULT-VALUE})")
@@ -78,6 +70,9 @@ public final class ConvertCommand implements Callable<Integer> {
   @Mixin
   MetaGraphOptions metaGraph;
 
+  @Mixin
+  PlanningOptions planning;
+
   @Option(names = "--calibration-data", paramLabel = "DIR",
       description = "INT8 calibration images: a Fashion-MNIST directory (train-images-idx3-ubyte.gz ...) or one "
           + "with mnist10k-images-idx3-ubyte.gz; 'fashion-mnist' for /usr/share/datasets/fashion-mnist")
@@ -93,8 +88,7 @@ public final class ConvertCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    TrtConversionParams params = TrtConversionParams.builder().precisionMode(precision).maxBatchSize(maxBatchSize)
-        .minimumSegmentSize(minimumSegmentSize).maxWorkspaceSizeBytes(bytes(workspace))
+    TrtConversionParams params = planning.params().maxBatchSize(maxBatchSize).maxWorkspaceSizeBytes(bytes(workspace))
         .maximumCachedEngines(maximumCachedEngines).allowBuildAtRuntime(!noBuildAtRuntime)
         .builderOptimizationLevel(builderOptimizationLevel).executionContextsPerEngine(contextsPerEngine)
         .cudaGraphs(cudaGraphs).build();

@@ -33,21 +33,8 @@ public final class PlanCommand implements Callable<Integer> {
   @Mixin
   MetaGraphOptions metaGraph;
 
-  @Option(names = "--precision", paramLabel = "P", defaultValue = "FP32",
-      description = "FP32, FP16 or INT8 (default: ${DEFAULT-VALUE})")
-  String precision;
-
-  @Option(names = "--minimum-segment-size", paramLabel = "N", defaultValue = "3",
-      description = "smallest segment (in ops) worth an engine (default: ${DEFAULT-VALUE})")
-  int minimumSegmentSize;
-
-  @Option(names = "--denylist", split = ",", paramLabel = "OP",
-      description = "op types never to convert, comma-separated (e.g. Softmax,MatMul)")
-  List<String> denylist = new ArrayList<>();
-
-  @Option(names = "--max-engines", paramLabel = "N", defaultValue = "20",
-      description = "most engines; the smallest segments are dropped first (default: ${DEFAULT-VALUE})")
-  int maxEngines;
+  @Mixin
+  PlanningOptions planning;
 
   @Option(names = "--what-if-minimum-segment-size", split = ",", paramLabel = "N",
       description = "also plan with each of these minimum segment sizes (e.g. 1,3,5,10), reusing the frozen "
@@ -67,8 +54,7 @@ public final class PlanCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     OutputFiles.requireOutside(model, json, csv, dot);
-    TrtConversionParams params = TrtConversionParams.builder().precisionMode(precision)
-        .minimumSegmentSize(minimumSegmentSize).opDenylist(denylist).maxEngines(maxEngines).build();
+    TrtConversionParams params = planning.params().build();
     List<TrtConversionParams> whatIfs = new ArrayList<>();
     for (int n : whatIfMinimumSegmentSizes) {
       whatIfs.add(params.toBuilder().minimumSegmentSize(n).build());

@@ -215,9 +215,9 @@ public final class RecordedNetworkEvaluator {
         return new Value(l.output().type(), v.shape().dims(), read(v));
       }
       case "Convolution":
-        return convolution(l, in.get(0));
+        return FilterLayer.of(l, in.get(0)).convolution(ints(l, "dilation"));
       case "Deconvolution":
-        return deconvolution(l, in.get(0));
+        return FilterLayer.of(l, in.get(0)).deconvolution();
       case "Activation":
         return activation(l, in.get(0));
       case "Pooling":
@@ -305,129 +305,119 @@ public final class RecordedNetworkEvaluator {
   }
 
   /**
-   * TensorRT's convolution: {@code out[n][k][y][x] = bias[k] + sum over the group's channels c and the kernel
-   * (r, s) of in[n][c][y*strideH - preH + r*dilationH][x*strideW - preW + s*dilationW] * kernel[k][c][r][s]},
-   * positions outside the input reading zero. Computed as a product of the kernel with the gathered input
-   * patches, whose inner loop runs over contiguous output positions.
+   * A convolution or deconvolution layer's recorded parameters with its NCHW input {@code in} ({@code n} images of
+   * {@code c} channels, {@code h} by {@code w}); {@code k} output channels, kernel {@code window}, padding
+   * {@code pre} and {@code post}.
    */
-  private static Value convolution(Layer l, Value in) {
-    int k = integer(l, "outputChannels");
-    int[] window = ints(l, "kernelSize");
-    int[] stride = ints(l, "stride");
-    int[] pre = ints(l, "prePadding");
-    int[] post = ints(l, "postPadding");
-    int[] dilation = ints(l, "dilation");
-    int groups = integer(l, "groups");
-    double[] kernel = weights(l, "kernel");
-    double[] bias = weights(l, "bias");
-    int n = (int) in.dims()[0];
-    int c = (int) in.dims()[1];
-    int h = (int) in.dims()[2];
-    int w = (int) in.dims()[3];
-    int oh = (h + pre[0] + post[0] - ((window[0] - 1) * dilation[0] + 1)) / stride[0] + 1;
-    int ow = (w + pre[1] + post[1] - ((window[1] - 1) * dilation[1] + 1)) / stride[1] + 1;
-    int cg = c / groups;
-    int kg = k / groups;
-    int positions = oh * ow;
-    int patch = cg * window[0] * window[1];
-    double[] y = new double[n * k * positions];
-    double[] patches = new double[patch * positions];
-    for (int b = 0; b < n; b++) {
-      for (int g = 0; g < groups; g++) {
-        // patches[(ci, r, s)][(oy, ox)]: the input element each kernel weight meets at each output position.
-        for (int ci = 0; ci < cg; ci++) {
-          int inBase = (b * c + g * cg + ci) * h * w;
-          for (int r = 0; r < window[0]; r++) {
-            for (int s = 0; s < window[1]; s++) {
-              int row = ((ci * window[0] + r) * window[1] + s) * positions;
-              for (int oy = 0; oy < oh; oy++) {
-                int iy = oy * stride[0] - pre[0] + r * dilation[0];
-                for (int ox = 0; ox < ow; ox++) {
-                  int ix = ox * stride[1] - pre[1] + s * dilation[1];
-                  patches[row + oy * ow + ox] = iy >= 0 && iy < h && ix >= 0 && ix < w
-                      ? in.data()[inBase + iy * w + ix] : 0;
+  private record FilterLayer(Value in, int n, int c, int h, int w, int k, int[] window, int[] stride, int[] pre,
+      int[] post, int groups, double[] kernel, double[] bias) {
+    static FilterLayer of(Layer l, Value in) {
+      return new FilterLayer(in, (int) in.dims()[0], (int) in.dims()[1], (int) in.dims()[2], (int) in.dims()[3],
+          integer(l, "outputChannels"), ints(l, "kernelSize"), ints(l, "stride"), ints(l, "prePadding"),
+          ints(l, "postPadding"), integer(l, "groups"), weights(l, "kernel"), weights(l, "bias"));
+    }
+
+    /**
+     * TensorRT's convolution: {@code out[n][k][y][x] = bias[k] + sum over the group's channels c and the kernel
+     * (r, s) of in[n][c][y*strideH - preH + r*dilationH][x*strideW - preW + s*dilationW] * kernel[k][c][r][s]},
+     * positions outside the input reading zero. Computed as a product of the kernel with the gathered input
+     * patches, whose inner loop runs over contiguous output positions.
+     */
+    Value convolution(int[] dilation) {
+      int oh = (h + pre[0] + post[0] - ((window[0] - 1) * dilation[0] + 1)) / stride[0] + 1;
+      int ow = (w + pre[1] + post[1] - ((window[1] - 1) * dilation[1] + 1)) / stride[1] + 1;
+      int cg = c / groups;
+      int kg = k / groups;
+      int positions = oh * ow;
+      int patch = cg * window[0] * window[1];
+      double[] y = new double[n * k * positions];
+      double[] patches = new double[patch * positions];
+      for (int b = 0; b < n; b++) {
+        for (int g = 0; g < groups; g++) {
+          // patches[(ci, r, s)][(oy, ox)]: the input element each kernel weight meets at each output position.
+          for (int ci = 0; ci < cg; ci++) {
+            int inBase = (b * c + g * cg + ci) * h * w;
+            for (int r = 0; r < window[0]; r++) {
+              for (int s = 0; s < window[1]; s++) {
+                int row = ((ci * window[0] + r) * window[1] + s) * positions;
+                for (int oy = 0; oy < oh; oy++) {
+                  int iy = oy * stride[0] - pre[0] + r * dilation[0];
+                  for (int ox = 0; ox < ow; ox++) {
+                    int ix = ox * stride[1] - pre[1] + s * dilation[1];
+                    patches[row + oy * ow + ox] = iy >= 0 && iy < h && ix >= 0 && ix < w
+                        ? in.data()[inBase + iy * w + ix] : 0;
+                  }
                 }
               }
             }
           }
-        }
-        for (int ko = 0; ko < kg; ko++) {
-          int o = g * kg + ko;
-          int outBase = (b * k + o) * positions;
-          if (bias != null) {
-            Arrays.fill(y, outBase, outBase + positions, bias[o]);
-          }
-          for (int q = 0; q < patch; q++) {
-            double weight = kernel[o * patch + q];
-            int row = q * positions;
-            for (int p = 0; p < positions; p++) {
-              y[outBase + p] += weight * patches[row + p];
+          for (int ko = 0; ko < kg; ko++) {
+            int o = g * kg + ko;
+            int outBase = (b * k + o) * positions;
+            if (bias != null) {
+              Arrays.fill(y, outBase, outBase + positions, bias[o]);
+            }
+            for (int q = 0; q < patch; q++) {
+              double weight = kernel[o * patch + q];
+              int row = q * positions;
+              for (int p = 0; p < positions; p++) {
+                y[outBase + p] += weight * patches[row + p];
+              }
             }
           }
         }
       }
+      return new Value(in.type(), new long[] {n, k, oh, ow}, y);
     }
-    return new Value(in.type(), new long[] {n, k, oh, ow}, y);
-  }
 
-  /**
-   * TensorRT's deconvolution (transposed convolution): each input element {@code in[n][c][y][x]} adds
-   * {@code in * kernel[c][k][r][s]} (kernel CKRS, k within c's group) to output position
-   * {@code (y*strideH + r - preH, x*strideW + s - preW)}; the output is {@code (in - 1) * stride + kernel - pre -
-   * post} per spatial dimension.
-   */
-  private static Value deconvolution(Layer l, Value in) {
-    int k = integer(l, "outputChannels");
-    int[] window = ints(l, "kernelSize");
-    int[] stride = ints(l, "stride");
-    int[] pre = ints(l, "prePadding");
-    int[] post = ints(l, "postPadding");
-    int groups = integer(l, "groups");
-    double[] kernel = weights(l, "kernel");
-    double[] bias = weights(l, "bias");
-    int n = (int) in.dims()[0];
-    int c = (int) in.dims()[1];
-    int h = (int) in.dims()[2];
-    int w = (int) in.dims()[3];
-    int oh = (h - 1) * stride[0] + window[0] - pre[0] - post[0];
-    int ow = (w - 1) * stride[1] + window[1] - pre[1] - post[1];
-    int cg = c / groups;
-    int kg = k / groups;
-    double[] y = new double[n * k * oh * ow];
-    for (int b = 0; b < n; b++) {
-      for (int ci = 0; ci < c; ci++) {
-        int g = ci / cg;
-        for (int ko = 0; ko < kg; ko++) {
-          int o = g * kg + ko;
-          for (int iy = 0; iy < h; iy++) {
-            for (int ix = 0; ix < w; ix++) {
-              double v = in.data()[((b * c + ci) * h + iy) * w + ix];
-              for (int r = 0; r < window[0]; r++) {
-                int oy = iy * stride[0] + r - pre[0];
-                if (oy < 0 || oy >= oh) {
-                  continue;
-                }
-                for (int s = 0; s < window[1]; s++) {
-                  int ox = ix * stride[1] + s - pre[1];
-                  if (ox >= 0 && ox < ow) {
-                    y[((b * k + o) * oh + oy) * ow + ox] += v * kernel[((ci * kg + ko) * window[0] + r) * window[1] + s];
+    /**
+     * TensorRT's deconvolution (transposed convolution): each input element {@code in[n][c][y][x]} adds
+     * {@code in * kernel[c][k][r][s]} (kernel CKRS, k within c's group) to output position
+     * {@code (y*strideH + r - preH, x*strideW + s - preW)}; the output is {@code (in - 1) * stride + kernel - pre -
+     * post} per spatial dimension.
+     */
+    Value deconvolution() {
+      int oh = (h - 1) * stride[0] + window[0] - pre[0] - post[0];
+      int ow = (w - 1) * stride[1] + window[1] - pre[1] - post[1];
+      int cg = c / groups;
+      int kg = k / groups;
+      double[] y = new double[n * k * oh * ow];
+      for (int b = 0; b < n; b++) {
+        for (int ci = 0; ci < c; ci++) {
+          int g = ci / cg;
+          for (int ko = 0; ko < kg; ko++) {
+            int o = g * kg + ko;
+            for (int iy = 0; iy < h; iy++) {
+              for (int ix = 0; ix < w; ix++) {
+                double v = in.data()[((b * c + ci) * h + iy) * w + ix];
+                for (int r = 0; r < window[0]; r++) {
+                  int oy = iy * stride[0] + r - pre[0];
+                  if (oy < 0 || oy >= oh) {
+                    continue;
+                  }
+                  for (int s = 0; s < window[1]; s++) {
+                    int ox = ix * stride[1] + s - pre[1];
+                    if (ox >= 0 && ox < ow) {
+                      y[((b * k + o) * oh + oy) * ow + ox] +=
+                          v * kernel[((ci * kg + ko) * window[0] + r) * window[1] + s];
+                    }
                   }
                 }
               }
             }
           }
         }
-      }
-      if (bias != null) {
-        for (int o = 0; o < k; o++) {
-          int base = (b * k + o) * oh * ow;
-          for (int i = 0; i < oh * ow; i++) {
-            y[base + i] += bias[o];
+        if (bias != null) {
+          for (int o = 0; o < k; o++) {
+            int base = (b * k + o) * oh * ow;
+            for (int i = 0; i < oh * ow; i++) {
+              y[base + i] += bias[o];
+            }
           }
         }
       }
+      return new Value(in.type(), new long[] {n, k, oh, ow}, y);
     }
-    return new Value(in.type(), new long[] {n, k, oh, ow}, y);
   }
 
   /** TensorRT's activations with its meanings of alpha and beta. */
