@@ -7,6 +7,7 @@ import dev.tftrt.convert.ValidationContext;
 import dev.tftrt.engine.Availability;
 import dev.tftrt.engine.BuildListener;
 import dev.tftrt.engine.CalibrationSource;
+import dev.tftrt.engine.EngineBuildCancelledException;
 import dev.tftrt.engine.TensorRtBackend;
 import dev.tftrt.engine.TensorRtBackends;
 import dev.tftrt.graph.Graph;
@@ -71,6 +72,18 @@ public final class TrtGraphConverterV2 {
   private TensorRtBackend backend;
   private SegmentNetworks networks = SegmentNetworks.standard();
   private BuildListener progress = BuildListener.NONE;
+  /** The listener of the moment, for the builds kept between calls (withProgress may change it). */
+  private final BuildListener toProgress = new BuildListener() {
+    @Override
+    public void progress(String message) {
+      progress.progress(message);
+    }
+
+    @Override
+    public boolean cancelRequested() {
+      return progress.cancelRequested();
+    }
+  };
   /** What was built for {@link #plan}: per segment, its engines or why it failed; null until built. */
   private Built built;
   private boolean calibrated;
@@ -174,6 +187,8 @@ public final class TrtGraphConverterV2 {
    *
    * @throws TftrtException when the precision is not INT8 with {@code useCalibration}, or the input yields no
    *     batches or a batch of the wrong inputs, dtype or shape
+   * @throws EngineBuildCancelledException when the thread is interrupted during calibration or a build (it
+   *     stays interrupted); call this again to calibrate
    */
   public ConversionPlan convert(Iterable<Map<String, TensorValue>> calibrationInput) {
     if (params.precisionMode() != Precision.INT8) {
@@ -232,6 +247,9 @@ public final class TrtGraphConverterV2 {
    *
    * @return the converted model, ready to run (close it); {@link #save} writes the same engines
    * @throws TftrtException for INT8 without calibration, or input batches that do not fit the signature
+   * @throws EngineBuildCancelledException when the thread is interrupted (or the progress listener asks to
+   *     cancel) during a build: building stops there, the thread stays interrupted, the engines built so far
+   *     are kept and a later {@code build} goes on from the cancelled segment
    */
   public ConvertedModel build(Iterable<Map<String, TensorValue>> inputFn) {
     ConversionPlan p = plan != null ? plan : convert();
@@ -297,7 +315,7 @@ public final class TrtGraphConverterV2 {
 
   private Built built(ConversionPlan p) {
     if (built == null) {
-      built = new Built(new EngineBuilds(p.graph(), p.params(), backend(), networks, null, Map.of(), progress),
+      built = new Built(new EngineBuilds(p.graph(), p.params(), backend(), networks, null, Map.of(), toProgress),
           new LinkedHashMap<>(), new LinkedHashMap<>());
     }
     return built;
@@ -320,6 +338,10 @@ public final class TrtGraphConverterV2 {
       }
       try {
         engines.add(b.builds().build(spec, b.builds().profileFor(shapes), calibration));
+      } catch (EngineBuildCancelledException e) {
+        // An interrupted build stops the conversion, not just this segment: the user asked to stop.
+        throw new EngineBuildCancelledException(e.getMessage() + "; no further engines were built (those built"
+            + " before are kept: build again to go on)");
       } catch (RuntimeException e) {
         b.failures().put(spec.name(), e.getMessage());
         progress.progress("segment '" + spec.name() + "' will run in TensorFlow: " + e.getMessage());

@@ -1,9 +1,23 @@
 package dev.tftrt.engine;
 
-/** Receives progress while an engine builds ("calibrating: batch 3/16", TensorRT's own info messages). */
+/**
+ * Receives progress while an engine builds ("calibrating: batch 3/16", TensorRT's phases and steps, its own info
+ * messages), always on the thread that called {@link TensorRtBackend#build}, and at most about once a second
+ * for the steps of a phase. A build also stops when that thread is interrupted; see
+ * {@link EngineBuildCancelledException}.
+ */
 @FunctionalInterface
 public interface BuildListener {
   BuildListener NONE = message -> { };
 
   void progress(String message);
+
+  /**
+   * Asked between the build's steps: true cancels the build, as TensorRT's progress monitor does when it
+   * returns false from a step (the build then throws {@link EngineBuildCancelledException}). An interrupt of the
+   * building thread does the same without this.
+   */
+  default boolean cancelRequested() {
+    return false;
+  }
 }

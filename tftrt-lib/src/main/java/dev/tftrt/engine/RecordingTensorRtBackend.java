@@ -12,6 +12,7 @@ import dev.tftrt.graph.TensorValue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -47,6 +48,8 @@ public final class RecordingTensorRtBackend implements TensorRtBackend {
   private final Supplier<NetworkBuilder> networks;
   private final Runner runner;
   private final Predicate<List<String>> failBuild;
+  /** How long each layer's "tactic selection" takes in a build; null: builds are immediate and silent. */
+  private final Duration layerBuildTime;
   /** One execution context made: the optimization profile it holds and whether it was asked for CUDA graphs. */
   public record ContextRecord(int profile, boolean cudaGraphs) {}
 
@@ -56,24 +59,38 @@ public final class RecordingTensorRtBackend implements TensorRtBackend {
 
   /** A backend whose networks delegate shape work to fresh builders from {@code networks}. */
   public RecordingTensorRtBackend(Supplier<NetworkBuilder> networks) {
-    this(networks, null, names -> false);
+    this(networks, null, names -> false, null);
   }
 
   private RecordingTensorRtBackend(Supplier<NetworkBuilder> networks, Runner runner,
-      Predicate<List<String>> failBuild) {
+      Predicate<List<String>> failBuild, Duration layerBuildTime) {
     this.networks = Objects.requireNonNull(networks, "networks");
     this.runner = runner;
     this.failBuild = failBuild;
+    this.layerBuildTime = layerBuildTime;
   }
 
   /** The same backend whose engines compute with {@code runner}. */
   public RecordingTensorRtBackend withRunner(Runner runner) {
-    return new RecordingTensorRtBackend(networks, Objects.requireNonNull(runner), failBuild);
+    return new RecordingTensorRtBackend(networks, Objects.requireNonNull(runner), failBuild, layerBuildTime);
   }
 
   /** The same backend, failing builds of networks whose layer names match (to exercise fallback). */
   public RecordingTensorRtBackend failingBuilds(Predicate<List<String>> whenLayerNames) {
-    return new RecordingTensorRtBackend(networks, runner, Objects.requireNonNull(whenLayerNames));
+    return new RecordingTensorRtBackend(networks, runner, Objects.requireNonNull(whenLayerNames), layerBuildTime);
+  }
+
+  /**
+   * The same backend with builds that take time as TensorRT's do: {@code perLayer} for each layer, reported as
+   * the phases "graph optimization", "tactic selection" (a step per layer) and "engine generation" through an
+   * {@link InterruptibleBuild}, so an interrupt or a cancel request stops them between layers. The build's
+   * thread ignores interrupts, as a native build does.
+   */
+  public RecordingTensorRtBackend withBuildTime(Duration perLayer) {
+    if (perLayer == null || perLayer.isNegative()) {
+      throw new IllegalArgumentException("perLayer must be a duration >= 0, was " + perLayer);
+    }
+    return new RecordingTensorRtBackend(networks, runner, failBuild, perLayer);
   }
 
   /** The builds so far, in order. */
@@ -109,6 +126,37 @@ public final class RecordingTensorRtBackend implements TensorRtBackend {
     if (n.isClosed()) {
       throw new IllegalStateException("network is closed");
     }
+    if (layerBuildTime != null) {
+      return InterruptibleBuild.run(listener, monitor -> timedBuild(n, config, monitor));
+    }
+    return record(n, config, listener);
+  }
+
+  /** The phases of a TensorRT build, {@link #layerBuildTime} per layer, stopping when the monitor says so. */
+  private BuildResult timedBuild(RecordingNetwork n, EngineConfig config, BuildMonitor monitor) {
+    List<RecordingNetwork.Layer> layers = n.layers();
+    monitor.phaseStart("graph optimization", 0);
+    monitor.phaseFinish("graph optimization");
+    monitor.phaseStart("tactic selection", layers.size());
+    for (int i = 0; i < layers.size(); i++) {
+      long end = System.nanoTime() + layerBuildTime.toNanos();
+      // Sleeps through interrupts: only the monitor stops a build, as with TensorRT.
+      while (System.nanoTime() < end) {
+        java.util.concurrent.locks.LockSupport.parkNanos(end - System.nanoTime());
+      }
+      if (!monitor.stepComplete("tactic selection", i + 1, layers.size(), layers.get(i).name())) {
+        monitor.phaseFinish("tactic selection");
+        throw new EngineBuildException("build cancelled at layer " + (i + 1), List.of());
+      }
+    }
+    monitor.phaseFinish("tactic selection");
+    monitor.phaseStart("engine generation", 0);
+    BuildResult r = record(n, config, monitor.asListener());
+    monitor.phaseFinish("engine generation");
+    return r;
+  }
+
+  private BuildResult record(RecordingNetwork n, EngineConfig config, BuildListener listener) {
     long start = System.nanoTime();
     List<String> layerNames = n.layers().stream().map(RecordingNetwork.Layer::name).toList();
     builds.add(new BuildRecord(n.inputNames(), n.outputNames(), layerNames, config));

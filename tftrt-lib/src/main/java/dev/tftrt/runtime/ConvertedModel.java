@@ -6,6 +6,7 @@ import dev.tftrt.engine.Availability;
 import dev.tftrt.engine.Binding;
 import dev.tftrt.engine.BuildListener;
 import dev.tftrt.engine.Engine;
+import dev.tftrt.engine.EngineBuildCancelledException;
 import dev.tftrt.engine.ShapeRange;
 import dev.tftrt.engine.TensorRtBackend;
 import dev.tftrt.engine.TensorRtBackends;
@@ -194,6 +195,8 @@ public final class ConvertedModel implements AutoCloseable {
             EnginePlan rebuilt = builds.build(spec, p.profile(), null);
             engines.add(new SegmentEngine(backend.deserialize(rebuilt.plan()), rebuilt.plan()));
             say.progress("segment '" + spec.name() + "': rebuilt the engine for " + p.profile());
+          } catch (EngineBuildCancelledException e) {
+            throw e;
           } catch (RuntimeException e) {
             rebuildFailure = e.getMessage();
             say.progress("segment '" + spec.name() + "': rebuilding failed, it runs in TensorFlow: " + e.getMessage());

@@ -6,6 +6,7 @@ import dev.tftrt.TrtConversionParams;
 import dev.tftrt.engine.BuildListener;
 import dev.tftrt.engine.BuildResult;
 import dev.tftrt.engine.CalibrationSource;
+import dev.tftrt.engine.EngineBuildCancelledException;
 import dev.tftrt.engine.EngineBuildException;
 import dev.tftrt.engine.EngineConfig;
 import dev.tftrt.engine.NetworkDefinition;
@@ -76,6 +77,8 @@ public final class EngineBuilds {
    * unless the segment already has a table; the table is kept for later builds.
    *
    * @throws TftrtException when the converters or TensorRT cannot build it (the message says which)
+   * @throws EngineBuildCancelledException when the thread was interrupted during the build (it stays
+   *     interrupted), or the progress listener asked to cancel
    */
   public EnginePlan build(SegmentSpec segment, List<ShapeRange> profile, CalibrationSource calibration) {
     Precision precision = params.precisionMode();
@@ -112,6 +115,8 @@ public final class EngineBuilds {
       BuildResult r;
       try {
         r = backend.build(network, config.build(), progress);
+      } catch (EngineBuildCancelledException e) {
+        throw new EngineBuildCancelledException("segment '" + segment.name() + "': " + e.getMessage());
       } catch (EngineBuildException e) {
         throw new TftrtException("TensorRT could not build segment '" + segment.name() + "': " + e.getMessage()
             + workspaceAdvice(e.log()), e);

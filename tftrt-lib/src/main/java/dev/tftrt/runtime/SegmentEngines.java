@@ -1,6 +1,7 @@
 package dev.tftrt.runtime;
 
 import dev.tftrt.engine.BuildResult;
+import dev.tftrt.engine.EngineBuildCancelledException;
 import dev.tftrt.engine.TensorRtBackend;
 import dev.tftrt.graph.Shape;
 import java.util.ArrayList;
@@ -113,6 +114,9 @@ public final class SegmentEngines implements AutoCloseable {
         }
         engines.add(e);
         return new Run(e);
+      } catch (EngineBuildCancelledException ex) {
+        // The run was interrupted while it built: it stops; the shapes may be built by a later run.
+        throw ex;
       } catch (RuntimeException ex) {
         lastBuildFailure = "building an engine for input shapes " + inputShapes + " failed: " + ex.getMessage();
         failedBuilds.add(List.copyOf(inputShapes));

@@ -61,7 +61,7 @@ final class EntropyCalibrator extends IInt8EntropyCalibrator2 {
 
   @Override
   public boolean getBatch(PointerPointer bindings, PointerPointer names, int nbBindings) {
-    if (source == null || failure != null) {
+    if (source == null || failure != null || listener.cancelRequested()) {
       return false;
     }
     try {

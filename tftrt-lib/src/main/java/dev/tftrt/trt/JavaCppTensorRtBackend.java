@@ -12,12 +12,15 @@ import dev.tftrt.Precision;
 import dev.tftrt.TftrtException;
 import dev.tftrt.engine.Availability;
 import dev.tftrt.engine.BuildListener;
+import dev.tftrt.engine.BuildMonitor;
 import dev.tftrt.engine.BuildResult;
 import dev.tftrt.engine.DeviceStream;
 import dev.tftrt.engine.DeviceTensor;
 import dev.tftrt.engine.Engine;
+import dev.tftrt.engine.EngineBuildCancelledException;
 import dev.tftrt.engine.EngineBuildException;
 import dev.tftrt.engine.EngineConfig;
+import dev.tftrt.engine.InterruptibleBuild;
 import dev.tftrt.engine.NetworkDefinition;
 import dev.tftrt.engine.ShapeRange;
 import dev.tftrt.engine.TensorRtBackend;
@@ -47,7 +50,8 @@ import org.bytedeco.tensorrt.nvinfer.ITimingCache;
 /**
  * TensorRT 8.6 through the JavaCPP presets, on GPU 0. Registered for {@link java.util.ServiceLoader}; making
  * one touches no native code, {@link #availability()} probes CUDA and TensorRT once and says why not when
- * they cannot load (no JNI libraries, no driver, no GPU). Builds and loads are serialized (one logger).
+ * they cannot load (no JNI libraries, no driver, no GPU). Builds and loads are serialized (one logger); a
+ * build can be interrupted (see {@link #build}).
  */
 public final class JavaCppTensorRtBackend implements TensorRtBackend {
   private static final Object LOCK = new Object();
@@ -56,6 +60,8 @@ public final class JavaCppTensorRtBackend implements TensorRtBackend {
   private static IRuntime runtime;
   /** One builder for all networks: creating one loads TensorRT's builder resources (seconds). */
   private static IBuilder builder;
+  /** The builder's GPU memory, refused to a cancelled build; kept as long as the builder. */
+  private static BuildAllocator allocator;
 
   @Override
   public Availability availability() {
@@ -145,26 +151,52 @@ public final class JavaCppTensorRtBackend implements TensorRtBackend {
         if (b == null || b.isNull()) {
           throw new IllegalStateException("TensorRT could not create a builder: " + logger.lastError());
         }
+        allocator = new BuildAllocator();
+        b.setGpuAllocator(allocator);
         builder = b;
       }
       return new TrtNetwork(builder, logger);
     }
   }
 
+  /**
+   * Builds on a thread of its own ({@link InterruptibleBuild}): an interrupt of the caller, or its listener's
+   * cancel request, makes {@link BuildAllocator} refuse the build's next memory request, which ends the build;
+   * the caller gets an {@link dev.tftrt.engine.EngineBuildCancelledException} within about a second. The
+   * network stays alive until the build thread is done with it, even when the caller closes it sooner.
+   */
   @Override
   public BuildResult build(NetworkDefinition network, EngineConfig config, BuildListener listener) {
     requireAvailable();
     if (!(network instanceof TrtNetwork n) || n.isClosed()) {
       throw new IllegalArgumentException("network must be an open network of this backend");
     }
+    return InterruptibleBuild.run(listener, monitor -> {
+      if (!n.retain()) {
+        throw new EngineBuildCancelledException("the network was closed before its build began");
+      }
+      try {
+        return buildNow(n, config, monitor);
+      } finally {
+        n.release();
+      }
+    });
+  }
+
+  private BuildResult buildNow(TrtNetwork n, EngineConfig config, BuildMonitor monitor) {
     synchronized (LOCK) {
+      if (monitor.cancelled()) {
+        throw new EngineBuildCancelledException("cancelled while waiting for another build");
+      }
       long start = System.nanoTime();
-      TrtLogger.Sink sink = new TrtLogger.Sink(listener::progress);
+      TensorRtLogPhases phases = new TensorRtLogPhases(monitor);
+      TrtLogger.Sink sink = new TrtLogger.Sink(monitor::message, phases::line);
       IBuilderConfig c = builder.createBuilderConfig();
       EntropyCalibrator calibrator = null;
       ITimingCache timingCache = null;
       BytePointer timingBytes = null;
       logger.install(sink);
+      allocator.watch(monitor);
       try {
         c.setMemoryPoolLimit(MemoryPoolType.kWORKSPACE, config.workspaceBytes());
         if (!config.tf32()) {
@@ -179,7 +211,7 @@ public final class JavaCppTensorRtBackend implements TensorRtBackend {
         addProfiles(n, builder, c, config);
         if (config.precision() == Precision.INT8) {
           c.setFlag(BuilderFlag.kINT8);
-          calibrator = new EntropyCalibrator(config.calibration(), config.calibrationCache(), listener);
+          calibrator = new EntropyCalibrator(config.calibration(), config.calibrationCache(), monitor.asListener());
           c.setInt8Calibrator(calibrator);
           c.setCalibrationProfile(calibrationProfile(n, builder, config));
         }
@@ -187,12 +219,19 @@ public final class JavaCppTensorRtBackend implements TensorRtBackend {
         timingBytes = cacheIn == null ? new BytePointer() : new BytePointer(cacheIn);
         timingCache = c.createTimingCache(timingBytes, cacheIn == null ? 0 : cacheIn.length);
         if (timingCache == null || timingCache.isNull() || !c.setTimingCache(timingCache, false)) {
-          listener.progress("timing cache not usable (" + logger.lastError() + "); building without it");
+          monitor.message("timing cache not usable (" + logger.lastError() + "); building without it");
         }
-        listener.progress("building " + config.precision() + " engine of " + n.layerCount() + " layers"
+        monitor.message("building " + config.precision() + " engine of " + n.layerCount() + " layers"
             + (config.executionContexts() > 1 ? " with " + config.executionContexts() + " optimization profiles" : "")
             + " at builder optimization level " + config.optimizationLevel());
         IHostMemory plan = builder.buildSerializedNetwork(n.network(), c);
+        phases.finish();
+        if (monitor.cancelled()) {
+          if (plan != null && !plan.isNull()) {
+            plan.destroy();
+          }
+          throw new EngineBuildCancelledException("cancelled");
+        }
         if (calibrator != null && calibrator.failure() != null) {
           throw new EngineBuildException("calibration failed: " + calibrator.failure().getMessage(), sink.log);
         }
@@ -208,12 +247,13 @@ public final class JavaCppTensorRtBackend implements TensorRtBackend {
           tc.destroy();
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
-        listener.progress("built in " + millis + " ms: plan " + planBytes.length + " bytes"
+        monitor.message("built in " + millis + " ms: plan " + planBytes.length + " bytes"
             + (calibrator != null && calibrator.batches() > 0 ? ", " + calibrator.batches()
             + " calibration batches" : ""));
         return new BuildResult(planBytes, cacheOut, calibrator == null ? new byte[0] : calibrator.table(),
             List.copyOf(sink.log), millis);
       } finally {
+        allocator.unwatch();
         logger.uninstall();
         c.destroy();
         if (timingCache != null) {

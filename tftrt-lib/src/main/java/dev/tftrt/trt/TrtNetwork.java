@@ -46,7 +46,9 @@ final class TrtNetwork implements NetworkDefinition {
   private final List<Pointer> keepAlive = new ArrayList<>();
   private final List<String> inputNames = new ArrayList<>();
   private final List<String> outputNames = new ArrayList<>();
-  private boolean closed;
+  private volatile boolean closed;
+  /** A build is reading the network: closing it then is left to {@link #release()}. */
+  private boolean inBuild;
 
   TrtNetwork(IBuilder builder, TrtLogger logger) {
     this.builder = builder;
@@ -86,13 +88,39 @@ final class TrtNetwork implements NetworkDefinition {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     if (!closed) {
       closed = true;
-      network.destroy();
-      keepAlive.forEach(Pointer::close);
-      keepAlive.clear();
+      if (!inBuild) {
+        destroy();
+      }
     }
+  }
+
+  /**
+   * Marks the network as read by a build (on the build's thread); false when it is closed already. A caller
+   * that stopped waiting for a cancelled build closes the network while TensorRT may still be reading it.
+   */
+  synchronized boolean retain() {
+    if (closed) {
+      return false;
+    }
+    inBuild = true;
+    return true;
+  }
+
+  /** The build is done with the network: destroys it now if it was closed meanwhile. */
+  synchronized void release() {
+    inBuild = false;
+    if (closed) {
+      destroy();
+    }
+  }
+
+  private void destroy() {
+    network.destroy();
+    keepAlive.forEach(Pointer::close);
+    keepAlive.clear();
   }
 
   // ---- helpers ----

@@ -1,0 +1,124 @@
+package dev.tftrt.trt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tftrt.Precision;
+import dev.tftrt.TrtConversionParams;
+import dev.tftrt.TrtGraphConverterV2;
+import dev.tftrt.engine.EngineBuildCancelledException;
+import dev.tftrt.engine.RequiredTensorRt;
+import dev.tftrt.engine.TensorRtBackend;
+import dev.tftrt.graph.Shape;
+import dev.tftrt.graph.TensorValue;
+import dev.tftrt.runtime.ConvertedModel;
+import dev.tftrt.zoo.GeneratedModels;
+import dev.tftrt.zoo.ModelZoo;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 8 on the GPU: a ResNet-50 FP16 build at builder optimization level 5 (tens of seconds) is interrupted 3 s
+ * into TensorRT's build, as a notebook interrupts a cell. The converter must end within a few seconds with the
+ * segment cancelled, TensorRT must have stopped too (the builder's allocator refuses a cancelled build's
+ * memory, so the next build does not wait for the cancelled one), the GPU memory the build held must come back,
+ * and the next build must succeed. Prints the phases seen as GPU-RESULT lines.
+ */
+@Tag("gpu")
+class EngineBuildCancelGpuTest {
+  private static final long MIB = 1 << 20;
+
+  @Test
+  void anInterruptedResNet50BuildStopsPromptlyFreesItsMemoryAndTheNextBuildWorks() throws Exception {
+    TensorRtBackend backend = RequiredTensorRt.backend();
+    Path resnet = GeneratedModels.resnet50();
+    // A first small build loads the builder and TensorRT's kernel libraries, which stay: the baseline is after it.
+    buildAndRunSmallCnn("warm-up");
+    long baseline = backend.deviceMemoryInUse().orElseThrow();
+
+    TrtGraphConverterV2 c = new TrtGraphConverterV2(resnet, TrtConversionParams.builder()
+        .precisionMode(Precision.FP16).maxBatchSize(8).builderOptimizationLevel(5).build());
+    c.convert();
+    List<String> progress = new CopyOnWriteArrayList<>();
+    List<Long> at = new CopyOnWriteArrayList<>();
+    CountDownLatch building = new CountDownLatch(1);
+    long t0 = System.nanoTime();
+    c.withProgress(m -> {
+      progress.add(m);
+      at.add(System.nanoTime() - t0);
+      // ResNet-50's big segment (a small one first would build before the 3 s are up).
+      if (m.matches("building FP16 engine of \\d{3,} layers.*")) {
+        building.countDown();
+      }
+    });
+    AtomicReference<Throwable> thrown = new AtomicReference<>();
+    AtomicReference<Boolean> interruptedAfter = new AtomicReference<>();
+    Thread cell = new Thread(() -> {
+      try (ConvertedModel m = c.build(null)) {
+        thrown.set(null);
+      } catch (Throwable t) {
+        thrown.set(t);
+      }
+      interruptedAfter.set(Thread.currentThread().isInterrupted());
+    }, "cell");
+    cell.start();
+    assertTrue(building.await(120, TimeUnit.SECONDS), "the TensorRT build never began: " + progress);
+    Thread.sleep(3_000);
+    long during = backend.deviceMemoryInUse().orElseThrow();
+    String lastBefore = progress.get(progress.size() - 1);
+    long interrupt = System.nanoTime();
+    cell.interrupt();
+    cell.join(30_000);
+    double returnedAfter = (System.nanoTime() - interrupt) / 1e9;
+    assertFalse(cell.isAlive(), "build() did not return 30 s after the interrupt");
+
+    // The next build takes the builder's lock, which the cancelled build holds until TensorRT has stopped.
+    long next = System.nanoTime();
+    buildAndRunSmallCnn("after the cancel");
+    double nextBuildSeconds = (System.nanoTime() - next) / 1e9;
+    long after = backend.deviceMemoryInUse().orElseThrow();
+
+    StringBuilder phases = new StringBuilder();
+    for (int i = 0; i < progress.size(); i++) {
+      phases.append(String.format(Locale.ROOT, "%n  %6.1f s  %s", at.get(i) / 1e9, progress.get(i)));
+    }
+    System.out.println("GPU-RESULT resnet50 FP16 level 5 build, progress as the listener saw it:" + phases);
+    System.out.printf(Locale.ROOT, "GPU-RESULT resnet50 build interrupted 3 s into TensorRT's build (last message "
+        + "'%s'): build() returned %.2f s later with %s; interrupt status kept: %s; the next small-cnn build and "
+        + "run took %.1f s; GPU memory in use: %d MiB before, %d MiB during the build, %d MiB after (growth %d MiB)%n",
+        lastBefore, returnedAfter, thrown.get(), interruptedAfter.get(), nextBuildSeconds, baseline / MIB,
+        during / MIB, after / MIB, (after - baseline) / MIB);
+
+    assertTrue(thrown.get() instanceof EngineBuildCancelledException, String.valueOf(thrown.get()));
+    String message = thrown.get().getMessage();
+    assertTrue(message.contains("engine build cancelled during ") && message.contains("(the thread was interrupted)"),
+        message);
+    assertFalse(message.contains("in the background"), "TensorRT did not stop within 1 s: " + message);
+    assertTrue(returnedAfter < 3, returnedAfter + " s");
+    assertTrue(interruptedAfter.get());
+    assertTrue(progress.stream().anyMatch(p -> p.startsWith("tactic selection")), progress.toString());
+    assertTrue(nextBuildSeconds < 60, nextBuildSeconds + " s");
+    assertTrue(after - baseline < 256 * MIB, "GPU memory grew by " + (after - baseline) / MIB + " MiB");
+  }
+
+  private static void buildAndRunSmallCnn(String when) {
+    TrtGraphConverterV2 small = new TrtGraphConverterV2(GeneratedModels.smallCnn(), TrtConversionParams.builder()
+        .precisionMode(Precision.FP16).maxBatchSize(2).build());
+    small.convert();
+    try (ConvertedModel m = small.build(null)) {
+      TensorValue out = m.run(Map.of(ModelZoo.INPUT_KEY, TensorValue.ofFloats(Shape.of(2, 32, 32, 3),
+          new float[2 * 32 * 32 * 3]))).get(ModelZoo.OUTPUT_KEY);
+      assertEquals(List.of(), m.fallbacks(), when);
+      assertEquals(Shape.of(2, 10), out.shape(), when);
+    }
+  }
+}
