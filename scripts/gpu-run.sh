@@ -40,7 +40,7 @@ for step in "$@"; do
     notebooks|notebooks=*)
       names=(); for nb in $(echo "${step#notebooks}" | tr -d '=' | tr ',' ' '); do names+=(notebooks/"$nb"*.ipynb); done
       timeout "${NOTEBOOKS_LIMIT:-540}" java -Xmx16g -Djava.awt.headless=true -cp "$KIT_CP" dev.tftrt.kernel.NotebookRunner --engine java \
-        ${NOTEBOOK_TIMEOUT:+--timeout "$NOTEBOOK_TIMEOUT"} --out "$W/notebooks" "${names[@]}" 2>&1 | grep -v '^I0000\|Versions of org.bytedeco' | tee -a "$OUT/notebooks.log"
+        ${NOTEBOOK_TIMEOUT:+--timeout "$NOTEBOOK_TIMEOUT"} --out "$W/notebooks" "${names[@]}" 2>&1 | grep --line-buffered -v '^I0000\|Versions of org.bytedeco' | tee -a "$OUT/notebooks.log"
       # *.kernel-threads.txt (cells that timed out) lie beside the executed notebooks, so they are in it too.
       tar czf "$OUT/notebooks.tar.gz" -C "$W" notebooks; ls "$W"/notebooks/*.kernel-threads.txt 2>/dev/null ;;
     images)
