@@ -12,7 +12,6 @@ import dev.tftrt.savedmodel.FrozenModel;
 import dev.tftrt.savedmodel.SavedModelFreezer;
 import dev.tftrt.savedmodel.Signature;
 import dev.tftrt.savedmodel.SignatureTensor;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -54,8 +53,7 @@ public final class InspectCommand implements Callable<Integer> {
     FrozenModel frozen = SavedModelFreezer.freeze(model, metaGraph.tag, metaGraph.signature);
     System.out.print(toText(frozen, signatures));
     if (json != null) {
-      AtomicFiles.writeAtomically(json, toJson(frozen, signatures).getBytes(StandardCharsets.UTF_8));
-      System.out.println("wrote " + json);
+      OutputFiles.writeText(json, toJson(frozen, signatures));
     }
     if (graphdef != null) {
       AtomicFiles.writeAtomically(graphdef, GraphDefs.toProto(frozen.graph()).toByteArray());

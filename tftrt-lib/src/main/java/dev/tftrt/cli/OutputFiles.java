@@ -1,9 +1,13 @@
 package dev.tftrt.cli;
 
 import dev.tftrt.TftrtException;
+import dev.tftrt.io.AtomicFiles;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
-/** Checks on the files a command writes, made before any work so that a refusal costs nothing. */
+/**
+ * The files a command writes: checks made before any work so that a refusal costs nothing, and the writing.
+ */
 final class OutputFiles {
   private OutputFiles() {}
 
@@ -16,5 +20,11 @@ final class OutputFiles {
             + ", which is never written to; write it somewhere else");
       }
     }
+  }
+
+  /** Writes {@code text} as UTF-8 to {@code file} atomically (readers never see half a file) and says so. */
+  static void writeText(Path file, String text) {
+    AtomicFiles.writeAtomically(file, text.getBytes(StandardCharsets.UTF_8));
+    System.out.println("wrote " + file);
   }
 }

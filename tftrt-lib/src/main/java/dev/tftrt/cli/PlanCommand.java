@@ -2,11 +2,9 @@ package dev.tftrt.cli;
 
 import dev.tftrt.TrtConversionParams;
 import dev.tftrt.TrtGraphConverterV2;
-import dev.tftrt.io.AtomicFiles;
 import dev.tftrt.plan.ConversionPlan;
 import dev.tftrt.plan.ConversionSummary;
 import dev.tftrt.plan.DotExport;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,16 +67,13 @@ public final class PlanCommand implements Callable<Integer> {
       System.out.print(whatIfTable(converter, whatIfs));
     }
     if (json != null) {
-      AtomicFiles.writeAtomically(json, summary.toJson().getBytes(StandardCharsets.UTF_8));
-      System.out.println("wrote " + json);
+      OutputFiles.writeText(json, summary.toJson());
     }
     if (csv != null) {
-      AtomicFiles.writeAtomically(csv, summary.toCsv().getBytes(StandardCharsets.UTF_8));
-      System.out.println("wrote " + csv);
+      OutputFiles.writeText(csv, summary.toCsv());
     }
     if (dot != null) {
-      AtomicFiles.writeAtomically(dot, DotExport.toDot(plan).getBytes(StandardCharsets.UTF_8));
-      System.out.println("wrote " + dot);
+      OutputFiles.writeText(dot, DotExport.toDot(plan));
     }
     return 0;
   }

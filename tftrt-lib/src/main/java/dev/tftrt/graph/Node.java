@@ -118,16 +118,6 @@ public record Node(String name, String op, Map<String, AttrValue> attrs, List<Te
     return new Node(name, newOp, attrs, inputs, controlInputs, device);
   }
 
-  public Node withAttr(String key, AttrValue value) {
-    Map<String, AttrValue> a = new LinkedHashMap<>(attrs);
-    a.put(key, value);
-    return new Node(name, op, a, inputs, controlInputs, device);
-  }
-
-  public Node withAttrs(Map<String, AttrValue> newAttrs) {
-    return new Node(name, op, newAttrs, inputs, controlInputs, device);
-  }
-
   /** A {@code Const} node holding {@code value}. */
   public static Node constant(String name, TensorValue value) {
     Map<String, AttrValue> a = new LinkedHashMap<>();

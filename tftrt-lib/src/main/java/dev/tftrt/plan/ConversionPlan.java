@@ -33,10 +33,6 @@ public record ConversionPlan(FrozenModel model, TrtConversionParams params, Grap
     return segments.stream().filter(s -> s.name().equals(name)).findFirst();
   }
 
-  public Segmentation segmentation() {
-    return new Segmentation(segments, leftOut);
-  }
-
   public ConversionSummary summary() {
     return ConversionSummary.of(this);
   }

@@ -1,8 +1,6 @@
 package dev.tftrt.plan;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** What the segmenter decided: the segments, in graph order, and every node left out with its reason. */
@@ -15,14 +13,5 @@ public record Segmentation(List<Segment> segments, List<LeftOut> leftOut) {
   /** The segment holding {@code node}; a constant copied into several segments answers the first. */
   public Optional<Segment> segmentOf(String node) {
     return segments.stream().filter(s -> s.contains(node)).findFirst();
-  }
-
-  /** For each node in some segment, the segment's name (constants read by several: the first). */
-  public Map<String, String> segmentByNode() {
-    Map<String, String> m = new HashMap<>();
-    for (Segment s : segments) {
-      s.nodes().forEach(n -> m.putIfAbsent(n, s.name()));
-    }
-    return m;
   }
 }

@@ -39,7 +39,7 @@ public final class ConvolutionConverters {
    * Checks shared by the three ops: type, format, the image (input {@code image}) 4-D, strides and dilations on
    * batch and channels, padding.
    */
-  private static Optional<String> common(ValidationContext c, Node n, int image, boolean dilationsAllowed) {
+  private static Optional<String> imageAndWindow(ValidationContext c, Node n, int image, boolean dilationsAllowed) {
     Optional<String> r = floatImage(c, n, image);
     if (r.isPresent()) {
       return r;
@@ -94,7 +94,7 @@ public final class ConvolutionConverters {
 
     @Override
     public Optional<String> validate(ValidationContext c, Node n) {
-      Optional<String> r = common(c, n, 0, true).or(() -> constantFilter(c, n, 1));
+      Optional<String> r = imageAndWindow(c, n, 0, true).or(() -> constantFilter(c, n, 1));
       if (r.isPresent()) {
         return r;
       }
@@ -178,7 +178,7 @@ public final class ConvolutionConverters {
   private static final class TransposedConvolution implements OpConverter {
     @Override
     public Optional<String> validate(ValidationContext c, Node n) {
-      Optional<String> r = common(c, n, 2, false).or(() -> constantFilter(c, n, 1));
+      Optional<String> r = imageAndWindow(c, n, 2, false).or(() -> constantFilter(c, n, 1));
       if (r.isPresent()) {
         return r;
       }
