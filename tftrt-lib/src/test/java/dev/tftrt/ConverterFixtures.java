@@ -1,5 +1,6 @@
 package dev.tftrt;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tftrt.bench.SavedModelTarget;
@@ -49,10 +50,6 @@ public final class ConverterFixtures {
     TensorValue expected = reference.run(in).get(ModelZoo.OUTPUT_KEY);
     TensorValue actual = converted.run(in).get(ModelZoo.OUTPUT_KEY);
     assertEquals(expected.shape(), actual.shape());
-    float[] e = expected.toFloats();
-    float[] a = actual.toFloats();
-    for (int i = 0; i < e.length; i++) {
-      assertEquals(e[i], a[i], tolerance, "element " + i);
-    }
+    assertArrayEquals(expected.toFloats(), actual.toFloats(), (float) tolerance);
   }
 }

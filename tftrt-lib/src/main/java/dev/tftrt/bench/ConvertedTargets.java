@@ -9,6 +9,7 @@ import dev.tftrt.data.InputBatches;
 import dev.tftrt.engine.BuildListener;
 import dev.tftrt.graph.TensorInfo;
 import dev.tftrt.graph.TensorValue;
+import dev.tftrt.runtime.BoundRun;
 import dev.tftrt.runtime.ConvertedModel;
 import dev.tftrt.savedmodel.SignatureTensor;
 import java.nio.file.Path;
@@ -61,6 +62,47 @@ final class ConvertedTargets {
   /** {@code model} as a benchmark target named {@code name}; each run is one {@link ConvertedModel#run} call. */
   static InferenceTarget of(ConvertedModel model, String name, Precision precision) {
     return new ConvertedTarget(model, name, precision.name());
+  }
+
+  /**
+   * {@code model} as a benchmark target whose prepared batch is bound to the device ({@link ConvertedModel#bind}):
+   * each run is one {@link BoundRun#run()} on inputs copied to the GPU once, its outputs left on the device (as
+   * the bare engine loop leaves them) and copied to the host only by {@link PreparedRun#outputs()}.
+   */
+  static InferenceTarget bound(ConvertedModel model, String name, Precision precision) {
+    return new BoundTarget(model, name, precision.name());
+  }
+
+  private record BoundTarget(ConvertedModel model, String name, String precision) implements InferenceTarget {
+    @Override
+    public Map<String, TensorInfo> inputs() {
+      return model.inputs();
+    }
+
+    @Override
+    public PreparedRun prepare(Map<String, TensorValue> batch) {
+      BoundRun bound = model.bind(batch);
+      return new PreparedRun() {
+        @Override
+        public void run() {
+          bound.run();
+        }
+
+        @Override
+        public Map<String, TensorValue> outputs() {
+          return bound.outputs();
+        }
+
+        @Override
+        public void close() {
+          bound.close();
+        }
+      };
+    }
+
+    /** The model stays the caller's (several targets share it). */
+    @Override
+    public void close() {}
   }
 
   /** A converted model as a benchmark target; its name says how many segments have no engine. */

@@ -8,8 +8,9 @@ import java.util.OptionalDouble;
 public interface PreparedRun extends AutoCloseable {
 
   /**
-   * Runs the batch once and returns only when the outputs are complete on the host (GPU work synchronized),
-   * so that the host clock around this call measures the whole inference.
+   * Runs the batch once and returns only when the outputs are complete (GPU work synchronized), so that the host
+   * clock around this call measures the whole inference: on the host, except for the targets whose inputs and
+   * outputs stay on the GPU (the bare engine loop, a bound converted model), which copy them in {@link #outputs()}.
    */
   void run();
 

@@ -17,6 +17,7 @@ import dev.tftrt.engine.TensorRtBackends;
 import dev.tftrt.graph.Shape;
 import dev.tftrt.graph.TensorValue;
 import dev.tftrt.io.AtomicFiles;
+import dev.tftrt.runtime.BoundRun;
 import dev.tftrt.runtime.ConvertedModel;
 import dev.tftrt.runtime.ConvertedModelContents;
 import dev.tftrt.runtime.ConvertedModelFiles;
@@ -53,14 +54,20 @@ import java.util.SplittableRandom;
  *   resnet50-PREC-optN        the same at builder optimization level N, fewer variants (engine alone, the
  *                             converted model with CUDA graphs, alone and from 2 threads)
  *   resnet50-table            re-renders OUT_DIR/resnet50.md from OUT_DIR/resnet50.csv
+ *   overhead                  issue 5's Java overhead in one run: ResNet-50 FP16 at builder level bench.level
+ *                             (default 1 here), variants engine,engine-graphs,bound,bound-graphs,model,model-2ctx
+ *                             (the bare loop; ConvertedModel.bind with the inputs on the GPU, without and with CUDA
+ *                             graphs; ConvertedModel.run with host inputs, alone and from 2 threads), rows appended
+ *                             to resnet50.csv, then one "overhead" line per batch: bound / bare loop throughput,
+ *                             p50 added over the bare loop and over the engine's GPU time, issue 5 met or not
  *   fashion                   the Fashion-MNIST classifier (-Dbench.fashionModel=DIR): native vs FP32, FP16,
  *                             INT8 (calibrated on 500 training images), with top-1 on the 10,000 test images
  * Every part runs in its own JVM when gpu-run.sh is given one step per part; the ResNet-50 parts share the
  * generated SavedModel and the TensorRT timing cache under OUT_DIR/work.
  * Properties: bench.batches (1,32,128,256), bench.seconds (0.5 per repeat), bench.repeats (3),
  *   bench.warmup (0.3 s), bench.level (3), bench.dryRun (engines computed by TensorFlow, to check on a CPU),
- *   bench.variants (engine,model,model-graphs,model-2ctx,engine-graphs,engine-copies: which ResNet-50 variants, in
- *   that order)
+ *   bench.variants (engine,model,model-graphs,model-2ctx,engine-graphs,engine-copies,bound,bound-graphs: which
+ *   ResNet-50 variants, in that order)
  * </pre>
  */
 public final class GpuBenchmarks {
@@ -82,8 +89,8 @@ public final class GpuBenchmarks {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
-      System.err.println("usage: GpuBenchmarks OUT_DIR resnet50-fp16 | resnet50-int8-opt5 | resnet50-table | fashion "
-          + "| charts:A.csv,B.csv | resnet50-chart:resnet50.csv ...");
+      System.err.println("usage: GpuBenchmarks OUT_DIR overhead | resnet50-fp16 | resnet50-int8-opt5 | resnet50-table "
+          + "| fashion | charts:A.csv,B.csv | resnet50-chart:resnet50.csv ...");
       System.exit(2);
     }
     Path out = Files.createDirectories(Path.of(args[0]));
@@ -94,6 +101,8 @@ public final class GpuBenchmarks {
       try {
         if (part.equals("resnet50-table")) {
           b.renderResnet50Table();
+        } else if (part.equals("overhead")) {
+          b.overhead();
         } else if (part.startsWith("resnet50-chart:")) {
           resnet50Chart(Path.of(part.substring("resnet50-chart:".length())), out);
         } else if (part.startsWith("resnet50-")) {
@@ -177,7 +186,31 @@ public final class GpuBenchmarks {
     int level = explicitLevel ? Integer.parseInt(words[2].substring(3)) : Integer.getInteger("bench.level", 3);
     String variants = System.getProperty("bench.variants", explicitLevel ? "engine,model-graphs,model-2ctx"
         : "engine,model,model-graphs,model-2ctx,engine-graphs,engine-copies");
-    resnet50(precision, level, Arrays.stream(variants.split(",")).map(v -> ResNet50Table.variant(v.trim())).toList());
+    resnet50(precision, level, variants(variants));
+  }
+
+  private static List<String> variants(String keys) {
+    return Arrays.stream(keys.split(",")).map(v -> ResNet50Table.variant(v.trim())).toList();
+  }
+
+  /**
+   * Issue 5's Java overhead, measured in one run on one engine: ResNet-50 FP16 at builder level
+   * {@code bench.level} (1 by default here, to keep the build short), the bare loop against the bound converted
+   * model ({@link ConvertedModel#bind}: inputs on the GPU), both without and with CUDA graphs, and
+   * {@link ConvertedModel#run} with host inputs, alone and from two threads on two contexts; then the overhead
+   * per batch size as {@code GPU-RESULT overhead} lines (the rows of the table's second overhead section).
+   */
+  private void overhead() {
+    int level = Integer.getInteger("bench.level", 1);
+    resnet50(Precision.FP16, level, variants(System.getProperty("bench.variants",
+        "engine,engine-graphs,bound,bound-graphs,model,model-2ctx")));
+    List<ResNet50Table.Row> rows = ResNet50Table.read(out.resolve("resnet50.csv")).stream()
+        .filter(r -> r.precision().equals("FP16") && r.level() == level).toList();
+    say("overhead | precision | builder level | batch | bound / engine alone | bound p50 - engine p50 (us) "
+        + "| bound p50 - engine GPU p50 (us) | bound+graphs / engine alone | bound+graphs p50 - engine p50 (us) "
+        + "| bound+graphs p50 - engine GPU p50 (us) | issue 5 (batch >= 32: bound >= 0.97 of the bare loop; batch 1: "
+        + "bound+graphs adds <= 50 us) |");
+    ResNet50Table.overhead(rows).forEach(l -> say("overhead " + l));
   }
 
   /** The zoo's ResNet-50 SavedModel, generated once per output directory (every part reuses it). */
@@ -296,6 +329,14 @@ public final class GpuBenchmarks {
     for (int i = 0; i < 3; i++) {
       withGraphs = graphs.run(batch).get(ModelZoo.OUTPUT_KEY).toFloats();
     }
+    float[] bound;
+    float[] boundGraphs = null;
+    try (BoundRun b = plain.bind(batch); BoundRun g = graphs.bind(batch)) {
+      bound = b.run().output(ModelZoo.OUTPUT_KEY).toFloats();
+      for (int i = 0; i < 3; i++) {
+        boundGraphs = g.run().output(ModelZoo.OUTPUT_KEY).toFloats();
+      }
+    }
     String input = engine.inputs().get(0).name();
     String output = engine.outputs().get(0).name();
     float[] bare;
@@ -319,8 +360,9 @@ public final class GpuBenchmarks {
     }
     say(String.format(Locale.ROOT, "resnet50 %s outputs, batch 32: ConvertedModel.run vs bare engine max abs "
         + "difference %.3g; with CUDA graphs vs without %.3g; the bare context replayed its CUDA graph %d time(s) "
-        + "of 3 enqueues (1 expected with TensorRT)", tag, maxAbsDifference(model, bare), maxAbsDifference(withGraphs, model),
-        launches));
+        + "of 3 enqueues (1 expected with TensorRT); bound run vs ConvertedModel.run %.3g, with CUDA graphs (3rd "
+        + "run) %.3g", tag, maxAbsDifference(model, bare), maxAbsDifference(withGraphs, model), launches,
+        maxAbsDifference(bound, model), maxAbsDifference(boundGraphs, model)));
   }
 
   private static double maxAbsDifference(float[] a, float[] b) {
@@ -386,6 +428,8 @@ public final class GpuBenchmarks {
             EngineTarget.Mode.ENQUEUE_ONLY).withCudaGraphs(variant);
         case ResNet50Table.ENGINE_COPIES -> new EngineTarget(variant, p, backend, engine,
             EngineTarget.Mode.WITH_COPIES);
+        case ResNet50Table.BOUND -> ConvertedTargets.bound(plain, variant, precision);
+        case ResNet50Table.BOUND_GRAPHS -> ConvertedTargets.bound(graphs, variant, precision);
         case ResNet50Table.MODEL -> ConvertedTargets.of(plain, "TF-TRT " + precision, precision);
         case ResNet50Table.MODEL_GRAPHS -> ConvertedTargets.of(graphs, "TF-TRT " + precision, precision);
         default -> throw new IllegalArgumentException("unknown variant " + variant);

@@ -24,17 +24,24 @@ final class ResNet50Table {
   static final String ENGINE = "engine alone (enqueue only)";
   static final String ENGINE_GRAPHS = "engine alone + CUDA graphs";
   static final String ENGINE_COPIES = "engine with copies";
+  static final String BOUND = "ConvertedModel.bind, run (inputs on the GPU)";
+  static final String BOUND_GRAPHS = "ConvertedModel.bind, run + CUDA graphs (inputs on the GPU)";
   static final String MODEL = "ConvertedModel.run";
   static final String MODEL_GRAPHS = "ConvertedModel.run + CUDA graphs";
   static final String MODEL_TWO_CONTEXTS = "ConvertedModel.run + CUDA graphs, 2 threads (2 contexts)";
-  private static final List<String> VARIANTS = List.of(ENGINE, ENGINE_GRAPHS, ENGINE_COPIES, MODEL, MODEL_GRAPHS,
-      MODEL_TWO_CONTEXTS);
+  private static final List<String> VARIANTS = List.of(ENGINE, ENGINE_GRAPHS, ENGINE_COPIES, BOUND, BOUND_GRAPHS,
+      MODEL, MODEL_GRAPHS, MODEL_TWO_CONTEXTS);
   private static final List<String> PRECISIONS = List.of("FP32", "FP16", "INT8");
   private static final String HEADER = "precision,level,variant,batch,images_per_s,images_per_s_rsd_percent,"
       + "latency_p50_ms,latency_p99_ms,device_p50_ms";
 
   private static final Map<String, String> BY_KEY = Map.of("engine", ENGINE, "engine-graphs", ENGINE_GRAPHS,
-      "engine-copies", ENGINE_COPIES, "model", MODEL, "model-graphs", MODEL_GRAPHS, "model-2ctx", MODEL_TWO_CONTEXTS);
+      "engine-copies", ENGINE_COPIES, "bound", BOUND, "bound-graphs", BOUND_GRAPHS, "model", MODEL,
+      "model-graphs", MODEL_GRAPHS, "model-2ctx", MODEL_TWO_CONTEXTS);
+  /** Issue 5: at batch >= 32 the executor keeps at least this share of the bare loop's throughput. */
+  static final double MIN_THROUGHPUT_RATIO = 0.97;
+  /** Issue 5: at batch 1 the executor adds at most this much latency over the engine's own. */
+  static final double MAX_ADDED_MICROS = 50;
 
   private ResNet50Table() {}
 
@@ -110,13 +117,68 @@ final class ResNet50Table {
             .toArray()));
   }
 
-  static String markdown(List<Row> rows, String heading) {
-    // A variant measured twice (a part run again) keeps its latest row.
+  /** The rows with a variant measured twice (a part run again) kept as its latest row, in table order. */
+  private static List<Row> latest(List<Row> rows) {
     Map<String, Row> latest = new LinkedHashMap<>();
     rows.forEach(r -> latest.put(r.precision() + "/" + r.level() + "/" + r.variant() + "/" + r.batch(), r));
     List<Row> sorted = new ArrayList<>(latest.values());
     sorted.sort(Comparator.comparingInt((Row r) -> PRECISIONS.indexOf(r.precision())).thenComparingInt(Row::level)
         .thenComparingInt(r -> VARIANTS.indexOf(r.variant())).thenComparingInt(Row::batch));
+    return sorted;
+  }
+
+  /**
+   * Issue 5's Java overhead with the inputs on the GPU, one line per precision, level and batch that has the bare
+   * loop and a bound run: the bound run's throughput over the bare loop's, and its p50 latency minus the bare
+   * loop's (host clock, both) and minus the engine's GPU time (CUDA events), without and with CUDA graphs, and
+   * whether issue 5's rule holds (batch >= 32: the bound run without graphs keeps 97% of the throughput; batch 1:
+   * the bound run with CUDA graphs adds at most 50 us to the bare loop's p50).
+   */
+  static List<String> overhead(List<Row> rows) {
+    List<Row> sorted = latest(rows);
+    List<String> lines = new ArrayList<>();
+    for (Row engine : sorted) {
+      if (!engine.variant().equals(ENGINE)) {
+        continue;
+      }
+      Optional<Row> bound = find(sorted, engine, BOUND);
+      Optional<Row> graphs = find(sorted, engine, BOUND_GRAPHS);
+      if (bound.isEmpty() && graphs.isEmpty()) {
+        continue;
+      }
+      lines.add(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %s |", engine.precision(),
+          engine.level(), engine.batch(), ratio(bound, engine), addedMicros(bound, engine),
+          addedOverDevice(bound, engine), ratio(graphs, engine), addedMicros(graphs, engine),
+          addedOverDevice(graphs, engine), verdict(engine, bound, graphs)));
+    }
+    return lines;
+  }
+
+  private static String verdict(Row engine, Optional<Row> bound, Optional<Row> graphs) {
+    if (engine.batch() >= 32) {
+      return bound.map(b -> {
+        double r = b.imagesPerSecond() / engine.imagesPerSecond();
+        return String.format(Locale.ROOT, "%s (%.3f %s %.2f)", r >= MIN_THROUGHPUT_RATIO ? "met" : "NOT met", r,
+            r >= MIN_THROUGHPUT_RATIO ? ">=" : "<", MIN_THROUGHPUT_RATIO);
+      }).orElse("-");
+    }
+    if (engine.batch() == 1) {
+      return graphs.map(g -> {
+        double us = 1000 * (g.p50Ms() - engine.p50Ms());
+        return String.format(Locale.ROOT, "%s (%+.0f us %s %.0f)", us <= MAX_ADDED_MICROS ? "met" : "NOT met", us,
+            us <= MAX_ADDED_MICROS ? "<=" : ">", MAX_ADDED_MICROS);
+      }).orElse("-");
+    }
+    return "-";
+  }
+
+  private static String addedOverDevice(Optional<Row> r, Row engine) {
+    return Double.isNaN(engine.deviceP50Ms()) ? "-" : r.map(x -> String.format(Locale.ROOT, "%+.0f",
+        1000 * (x.p50Ms() - engine.deviceP50Ms()))).orElse("-");
+  }
+
+  static String markdown(List<Row> rows, String heading) {
+    List<Row> sorted = latest(rows);
     StringBuilder s = new StringBuilder(heading).append("\n\n");
     s.append("| precision | builder level | variant | batch | images/s | +- | p50 ms | p99 ms | GPU p50 ms |\n")
         .append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
@@ -145,6 +207,19 @@ final class ResNet50Table {
       s.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s | %s | %s | %s |%n", engine.precision(),
           engine.level(), engine.batch(), ratio(model, engine), addedMicros(model, engine), ratio(graphs, engine),
           addedMicros(graphs, engine), copies.isPresent() ? ratio(model, copies.get()) : "-"));
+    }
+    List<String> overhead = overhead(rows);
+    if (!overhead.isEmpty()) {
+      s.append("\nJava overhead with the inputs on the GPU: `ConvertedModel.bind` copies a batch to the GPU once and "
+          + "each `BoundRun.run()` runs the executor on it, its output left on the GPU, as the bare loop's; p50 "
+          + "differences in microseconds against the bare loop's host p50 and against the engine's GPU p50 (CUDA "
+          + "events). Issue 5: at batch >= 32 the bound run keeps >= 0.97 of the bare loop's throughput; at batch 1, "
+          + "with CUDA graphs, it adds <= 50 us to the bare loop's p50.\n\n");
+      s.append("| precision | builder level | batch | bound / engine alone | bound p50 - engine p50 "
+          + "| bound p50 - engine GPU p50 | bound+graphs / engine alone | bound+graphs p50 - engine p50 "
+          + "| bound+graphs p50 - engine GPU p50 | issue 5 |\n")
+          .append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+      overhead.forEach(l -> s.append(l).append('\n'));
     }
     return s.toString();
   }

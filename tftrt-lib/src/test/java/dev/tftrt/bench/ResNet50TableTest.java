@@ -38,6 +38,28 @@ class ResNet50TableTest {
   }
 
   @Test
+  void overheadWithTheInputsOnTheGpuSaysWhetherIssueFiveIsMet(@TempDir Path dir) {
+    Path csv = dir.resolve("resnet50.csv");
+    ResNet50Table.append(csv, List.of(
+        new ResNet50Table.Row("FP16", 1, ResNet50Table.ENGINE, 1, 1250, 1, 0.800, 0.9, 0.790),
+        new ResNet50Table.Row("FP16", 1, ResNet50Table.BOUND, 1, 1150, 1, 0.870, 0.9, Double.NaN),
+        new ResNet50Table.Row("FP16", 1, ResNet50Table.BOUND_GRAPHS, 1, 1230, 1, 0.830, 0.9, Double.NaN),
+        new ResNet50Table.Row("FP16", 1, ResNet50Table.ENGINE, 32, 23600, 1, 1.350, 1.4, 1.336),
+        new ResNet50Table.Row("FP16", 1, ResNet50Table.BOUND, 32, 23000, 1, 1.390, 1.4, Double.NaN),
+        new ResNet50Table.Row("FP16", 1, ResNet50Table.ENGINE, 256, 38000, 1, 6.600, 7, 6.5),
+        new ResNet50Table.Row("FP16", 1, ResNet50Table.BOUND, 256, 36000, 1, 7.000, 7, Double.NaN)));
+    List<String> lines = ResNet50Table.overhead(ResNet50Table.read(csv));
+    assertEquals(List.of(
+        "| FP16 | 1 | 1 | 0.920 | +70 | +80 | 0.984 | +30 | +40 | met (+30 us <= 50) |",
+        "| FP16 | 1 | 32 | 0.975 | +40 | +54 | - | - | - | met (0.975 >= 0.97) |",
+        "| FP16 | 1 | 256 | 0.947 | +400 | +500 | - | - | - | NOT met (0.947 < 0.97) |"), lines);
+    String md = ResNet50Table.markdown(ResNet50Table.read(csv), "# heading");
+    assertTrue(md.contains("Java overhead with the inputs on the GPU") && md.contains(lines.get(2)), md);
+    assertTrue(md.indexOf("| FP16 | 1 | engine alone (enqueue only) | 256 |")
+        < md.indexOf("| FP16 | 1 | " + ResNet50Table.BOUND + " | 1 |"), "bound rows after the bare loop's");
+  }
+
+  @Test
   void chartShowsEveryVariantPerBatchSize(@TempDir Path dir) throws Exception {
     Path csv = dir.resolve("resnet50.csv");
     ResNet50Table.append(csv, List.of(
@@ -58,6 +80,6 @@ class ResNet50TableTest {
   void unknownVariantKeyListsTheKnownOnes() {
     assertEquals(ResNet50Table.MODEL_GRAPHS, ResNet50Table.variant("model-graphs"));
     String m = assertThrows(IllegalArgumentException.class, () -> ResNet50Table.variant("graphs")).getMessage();
-    assertTrue(m.contains("engine-copies") && m.contains("model-2ctx"), m);
+    assertTrue(m.contains("engine-copies") && m.contains("model-2ctx") && m.contains("bound-graphs"), m);
   }
 }

@@ -1,5 +1,6 @@
 package dev.tftrt.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,11 +25,7 @@ class HybridExecutorTest {
 
   static void assertClose(TensorValue expected, TensorValue actual, double tolerance) {
     assertEquals(expected.shape(), actual.shape());
-    float[] e = expected.toFloats();
-    float[] a = actual.toFloats();
-    for (int i = 0; i < e.length; i++) {
-      assertEquals(e[i], a[i], tolerance, "element " + i);
-    }
+    assertArrayEquals(expected.toFloats(), actual.toFloats(), (float) tolerance);
   }
 
   private static SegmentEngines unavailable(SegmentSpec s) {
