@@ -165,16 +165,21 @@ final class ModelGraph implements AutoCloseable {
 
   /**
    * FusedBatchNormV3 in inference mode whose moving mean and variance are those of {@code x} on the
-   * calibration batch; scale and offset are mildly random so the layer is not an identity. Its variables
-   * live in {@code <s>/bn}.
+   * calibration batch; scale (gamma) uniform in [0.8, 1.2) and offset in [-0.1, 0.1) are mildly random so the
+   * layer is not an identity. Its variables live in {@code <s>/bn}.
    */
   Operand<TFloat32> batchNorm(Ops layer, Operand<TFloat32> x) {
+    return batchNorm(layer, x, 0.8, 1.2);
+  }
+
+  /** {@link #batchNorm(Ops, Operand)} with gamma uniform in [{@code gammaLow}, {@code gammaHigh}). */
+  Operand<TFloat32> batchNorm(Ops layer, Operand<TFloat32> x, double gammaLow, double gammaHigh) {
     int channels = Math.toIntExact(x.shape().get(3));
     float[] mean = new float[channels];
     float[] variance = new float[channels];
     channelMoments(evaluate(x), mean, variance);
     Ops s = layer.withSubScope("bn");
-    Variable<TFloat32> gamma = constantVariable(s, "gamma", uniform(channels, 0.8, 1.2), channels);
+    Variable<TFloat32> gamma = constantVariable(s, "gamma", uniform(channels, gammaLow, gammaHigh), channels);
     Variable<TFloat32> beta = constantVariable(s, "beta", uniform(channels, -0.1, 0.1), channels);
     Variable<TFloat32> movingMean = constantVariable(s, "moving_mean", mean, channels);
     Variable<TFloat32> movingVariance = constantVariable(s, "moving_variance", variance, channels);

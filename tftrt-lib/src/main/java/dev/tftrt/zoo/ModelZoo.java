@@ -28,6 +28,9 @@ public final class ModelZoo {
   public static final String FASHION_MNIST = "fashion-mnist";
 
   private static final long SEED = 20240601L;
+  /** ResNet-50's gammas of the last batch norm in each residual branch: see {@link #resnet50}. */
+  private static final double RESIDUAL_GAMMA_LOW = 0.1;
+  private static final double RESIDUAL_GAMMA_HIGH = 0.3;
 
   private ModelZoo() {}
 
@@ -110,6 +113,16 @@ public final class ModelZoo {
    * convolution followed by FusedBatchNormV3 (inference mode; 53 in all), shortcuts joined by AddV2 + Relu,
    * global average pool (Mean), MatMul+BiasAdd to 1000 logits and Softmax. Batch-norm statistics are measured on
    * a calibration batch so activations stay near unit scale through all 50 layers.
+   *
+   * <p>The last batch norm of each residual branch (conv3's) has gamma uniform in [0.1, 0.3), every other one in
+   * [0.8, 1.2): the residual branches start small, as in {@code zero_init_residual} (torchvision) and Goyal et
+   * al. 2017, "Accurate, Large Minibatch SGD", which set that gamma to 0 so that each block starts as the
+   * identity. Not 0, so that every layer still changes the output: each branch's output is 0.2-0.3 of its
+   * block's sum (root mean square). Why: with gamma near 1 there too, this random network amplified any
+   * perturbation about 1.35x per block, so plain FP16 rounding alone moved the softmax by 4.7e-2 (relative L2,
+   * emulated on CPU) where trained ResNet-50s run in FP16 routinely; with the small gammas, 1.2e-3 (0.3-0.6 gave
+   * 5.7e-3). The final layer keeps its scale: a larger one would scale the logits and their FP16 error alike,
+   * so top-1's margin against the error would not change.
    */
   public static Path resnet50(Path out) {
     return ModelOutput.writeAtomically(out, dir -> {
@@ -141,7 +154,8 @@ public final class ModelZoo {
     }
     Operand<TFloat32> y = convBatchNorm(g, tf.withSubScope("conv1"), x, 1, width, 1, true);
     y = convBatchNorm(g, tf.withSubScope("conv2"), y, 3, width, stride, true);
-    y = convBatchNorm(g, tf.withSubScope("conv3"), y, 1, 4 * width, 1, false);
+    Ops conv3 = tf.withSubScope("conv3");
+    y = g.batchNorm(conv3, g.conv2d(conv3, y, 1, 4 * width, 1), RESIDUAL_GAMMA_LOW, RESIDUAL_GAMMA_HIGH);
     Operand<TFloat32> sum = tf.withName("Relu").nn.relu(g.addV2(tf, "add", y, shortcut));
     g.evaluate(sum);
     g.forgetCalibrationExcept(sum);

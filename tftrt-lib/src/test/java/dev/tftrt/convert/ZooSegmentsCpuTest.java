@@ -18,11 +18,6 @@ class ZooSegmentsCpuTest {
   private static final Path MODELS = Path.of("src/test/resources/models");
   /** Relative to {@code 1 + max|TensorFlow|}: TensorFlow computes in float32, the evaluator in double. */
   private static final double TOLERANCE = 1e-4;
-  /**
-   * ResNet-50's last stage: TensorFlow's own float32 rounding grows through 50 layers to about 1.5e-4 there
-   * (1e-6 in the first stages), while a converter mistake differs by the size of the values.
-   */
-  private static final double DEEP_TOLERANCE = 5e-4;
 
   @Test
   void smallCnn() {
@@ -34,10 +29,13 @@ class ZooSegmentsCpuTest {
     assertSegmentsMatchTensorFlow("inception-block", GeneratedModels.inceptionBlock(), 3, TOLERANCE);
   }
 
-  /** Batch 1: the evaluator's convolutions are plain loops (about 4 GMAC per image). */
+  /**
+   * Batch 1: the evaluator's convolutions are plain loops (about 4 GMAC per image). TensorFlow's float32 rounding
+   * grows to about 5e-6 through the 50 layers (it was 1.5e-4 before the zoo's residual branches started small).
+   */
   @Test
   void resnet50() {
-    assertSegmentsMatchTensorFlow("resnet50", GeneratedModels.resnet50(), 1, DEEP_TOLERANCE);
+    assertSegmentsMatchTensorFlow("resnet50", GeneratedModels.resnet50(), 1, TOLERANCE);
   }
 
   @Test

@@ -11,6 +11,7 @@ import dev.tftrt.bench.SavedModelTarget;
 import dev.tftrt.engine.RecordingTensorRtBackend.BuildRecord;
 import dev.tftrt.graph.Shape;
 import dev.tftrt.graph.TensorValue;
+import dev.tftrt.savedmodel.ModelDirs;
 import dev.tftrt.zoo.GeneratedModels;
 import dev.tftrt.zoo.ModelZoo;
 import java.nio.file.Path;
@@ -30,22 +31,30 @@ class ConvertedModelConvertersTest {
   Path tmp;
 
   static Map<String, TensorValue> batch(Shape shape, long seed) {
+    return batch(ModelZoo.INPUT_KEY, shape, seed);
+  }
+
+  static Map<String, TensorValue> batch(String input, Shape shape, long seed) {
     Random r = new Random(seed);
     float[] v = new float[Math.toIntExact(shape.numElements())];
     for (int i = 0; i < v.length; i++) {
       v[i] = r.nextFloat();
     }
-    return Map.of(ModelZoo.INPUT_KEY, TensorValue.ofFloats(shape, v));
+    return Map.of(input, TensorValue.ofFloats(shape, v));
   }
 
   private void convertSaveLoadAndRun(Path model, Shape input) {
+    convertSaveLoadAndRun(model, ModelZoo.INPUT_KEY, input, ModelZoo.OUTPUT_KEY);
+  }
+
+  private void convertSaveLoadAndRun(Path model, String inputName, Shape input, String output) {
     try (TensorFlowEngines engines = TensorFlowEngines.withConverters();
         SavedModelTarget reference = SavedModelTarget.load(model)) {
       TrtGraphConverterV2 c = new TrtGraphConverterV2(model, TrtConversionParams.builder()
           .precisionMode(Precision.FP16).maxBatchSize(4).build()).withBackend(engines.backend()).withNetworks(engines);
       c.convert();
-      Map<String, TensorValue> in = batch(input, 5);
-      float[] expected = reference.run(in).get(ModelZoo.OUTPUT_KEY).toFloats();
+      Map<String, TensorValue> in = batch(inputName, input, 5);
+      float[] expected = reference.run(in).get(output).toFloats();
       try (ConvertedModel m = c.build(null)) {
         assertFalse(m.segments().isEmpty(), c.summary().toText());
         m.segments().forEach(s -> assertFalse(s.engineProfiles().isEmpty(), s.toString()));
@@ -53,13 +62,13 @@ class ConvertedModelConvertersTest {
           assertTrue(b.layerNames().size() > 2, "the converters made the layers: " + b.layerNames());
           assertEquals(Precision.FP16, b.config().precision());
         }
-        assertClose(expected, m.run(in).get(ModelZoo.OUTPUT_KEY).toFloats());
+        assertClose(expected, m.run(in).get(output).toFloats());
         assertEquals(List.of(), m.fallbacks());
       }
       Path saved = c.save(tmp.resolve(model.getFileName()));
       int built = engines.backend().builds().size();
       try (ConvertedModel m = ConvertedModel.loader().backend(engines.backend()).load(saved)) {
-        assertClose(expected, m.run(in).get(ModelZoo.OUTPUT_KEY).toFloats());
+        assertClose(expected, m.run(in).get(output).toFloats());
         assertEquals(built, engines.backend().builds().size(), "loaded, not rebuilt");
         assertEquals(List.of(), m.fallbacks());
       }
@@ -84,5 +93,11 @@ class ConvertedModelConvertersTest {
     try (SavedModelTarget t = SavedModelTarget.load(model)) {
       convertSaveLoadAndRun(model, t.inputs().get(ModelZoo.INPUT_KEY).shape().withDim(0, 2));
     }
+  }
+
+  /** The trained TensorFlow 2 model of ConvertedModelGpuTest#trainedKwsMatchesNativeTensorFlow, its names. */
+  @Test
+  void trainedKws() {
+    convertSaveLoadAndRun(ModelDirs.KWS, "input_1", Shape.of(3, 49, 10, 1), "dense");
   }
 }

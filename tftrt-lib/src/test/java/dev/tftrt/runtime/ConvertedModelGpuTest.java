@@ -15,6 +15,7 @@ import dev.tftrt.engine.RequiredTensorRt;
 import dev.tftrt.graph.Shape;
 import dev.tftrt.graph.TensorInfo;
 import dev.tftrt.graph.TensorValue;
+import dev.tftrt.savedmodel.ModelDirs;
 import dev.tftrt.zoo.GeneratedModels;
 import dev.tftrt.zoo.ModelZoo;
 import java.nio.file.Files;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -37,13 +39,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Converted models on a real GPU against native TensorFlow: FP32 within 1e-4 relative L2 error, FP16 within
- * 1e-2, INT8 calibrated on 500 Fashion-MNIST training images within 1 point of FP32's top-1 on the 10,000 test
+ * 1e-2 (on the generated models, the trained Fashion-MNIST classifier and a trained TensorFlow 2 model, MLPerf
+ * Tiny's keyword-spotting DS-CNN), INT8 calibrated on 500 Fashion-MNIST training images within 1 point of FP32's top-1 on the 10,000 test
  * images; saved engines reused on the same GPU; many threads get what one thread gets. Lines starting
  * {@code RESULT} are the numbers for docs/gpu-results.md.
  */
 @Tag("gpu")
 class ConvertedModelGpuTest {
   static final int MAX_BATCH = 8;
+  /** MLPerf Tiny's keyword-spotting DS-CNN, trained and saved by TensorFlow 2 (not by this project). */
+  static final String KWS = "kws";
 
   @TempDir
   static Path tmp;
@@ -59,19 +64,27 @@ class ConvertedModelGpuTest {
       case ModelZoo.INCEPTION_BLOCK -> GeneratedModels.inceptionBlock();
       case ModelZoo.RESNET50 -> GeneratedModels.resnet50();
       case ModelZoo.FASHION_MNIST -> GeneratedModels.fashionMnist().model();
+      case KWS -> ModelDirs.KWS;
       default -> throw new IllegalArgumentException(name);
     };
   }
 
+  /** {@code n} rows uniform in [0, 1) for the model's one input (the zoo's {@value ModelZoo#INPUT_KEY} or another). */
   static Map<String, TensorValue> randomBatch(Map<String, TensorInfo> inputs, int n, long seed) {
     Random r = new Random(seed);
-    TensorInfo info = inputs.get(ModelZoo.INPUT_KEY);
+    String name = inputs.containsKey(ModelZoo.INPUT_KEY) ? ModelZoo.INPUT_KEY : only(inputs.keySet());
+    TensorInfo info = inputs.get(name);
     Shape shape = info.shape().withDim(0, n);
     float[] v = new float[Math.toIntExact(shape.numElements())];
     for (int i = 0; i < v.length; i++) {
       v[i] = r.nextFloat();
     }
-    return Map.of(ModelZoo.INPUT_KEY, TensorValue.ofFloats(shape, v));
+    return Map.of(name, TensorValue.ofFloats(shape, v));
+  }
+
+  private static String only(Set<String> names) {
+    assertEquals(1, names.size(), "one input or output expected: " + names);
+    return names.iterator().next();
   }
 
   static double relativeL2(float[] expected, float[] actual) {
@@ -108,6 +121,16 @@ class ConvertedModelGpuTest {
     compareWithNative(name, precision, tolerance);
   }
 
+  /**
+   * A network trained by someone else (MLPerf Tiny's DS-CNN, Apache-2.0, saved by TensorFlow 2.3 with its compute
+   * in functions): inputs uniform in [0, 1) in place of its 49x10 MFCC features.
+   */
+  @ParameterizedTest
+  @CsvSource({"kws, FP32, 1e-4", "kws, FP16, 1e-2"})
+  void trainedKwsMatchesNativeTensorFlow(String name, Precision precision, double tolerance) {
+    compareWithNative(name, precision, tolerance);
+  }
+
   private static void compareWithNative(String name, Precision precision, double tolerance) {
     Path dir = model(name);
     long start = System.nanoTime();
@@ -116,10 +139,11 @@ class ConvertedModelGpuTest {
     try (SavedModelTarget reference = SavedModelTarget.load(dir); ConvertedModel m = c.build(null)) {
       double buildSeconds = (System.nanoTime() - start) / 1e9;
       assertEveryEngineBuilt(m);
+      String output = reference.outputs().containsKey(ModelZoo.OUTPUT_KEY) ? ModelZoo.OUTPUT_KEY
+          : only(reference.outputs().keySet());
       for (int n : new int[] {1, MAX_BATCH}) {
         Map<String, TensorValue> in = randomBatch(reference.inputs(), n, 7 + n);
-        double err = relativeL2(reference.run(in).get(ModelZoo.OUTPUT_KEY).toFloats(),
-            m.run(in).get(ModelZoo.OUTPUT_KEY).toFloats());
+        double err = relativeL2(reference.run(in).get(output).toFloats(), m.run(in).get(output).toFloats());
         System.out.printf(Locale.ROOT, "RESULT %s %s batch %d: relative L2 error %.3g (limit %.0e); %d segments, "
             + "converted in %.1f s%n", name, precision, n, err, tolerance, m.segments().size(), buildSeconds);
         assertTrue(err <= tolerance, name + " " + precision + " batch " + n + ": relative L2 " + err);

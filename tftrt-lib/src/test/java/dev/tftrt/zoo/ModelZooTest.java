@@ -121,6 +121,35 @@ class ModelZooTest {
     }
   }
 
+  /**
+   * The residual branches start small, as trained ResNets have them (gamma 0.1-0.3 on each branch's last batch
+   * norm), yet none is dead: each one still adds a visible part of its block's sum, so every layer matters.
+   */
+  @Test
+  void resnet50ResidualBranchesAreSmallButEveryOneCounts() {
+    List<String> blocks = new java.util.ArrayList<>();
+    int[] counts = {3, 4, 6, 3};
+    for (int stage = 0; stage < counts.length; stage++) {
+      for (int block = 1; block <= counts[stage]; block++) {
+        blocks.add("stage" + (stage + 2) + "_block" + block);
+      }
+    }
+    try (SavedModelBundle b = SavedModelBundle.load(resnet.toString(), ModelZoo.TAG);
+        TFloat32 x = randomBatch(1, 224, 224, 3)) {
+      org.tensorflow.Session.Runner runner = b.session().runner().feed(ModelZoo.INPUT_KEY, x);
+      blocks.forEach(block -> runner.fetch(block + "/conv3/bn/FusedBatchNormV3").fetch(block + "/add"));
+      try (Result r = runner.run()) {
+        StringBuilder ratios = new StringBuilder();
+        for (int i = 0; i < blocks.size(); i++) {
+          double ratio = Math.sqrt(meanSquare((TFloat32) r.get(2 * i)) / meanSquare((TFloat32) r.get(2 * i + 1)));
+          ratios.append(String.format(java.util.Locale.ROOT, " %.2f", ratio));
+          assertTrue(ratio > 0.05 && ratio < 0.5, blocks.get(i) + ": branch / sum root mean square " + ratio);
+        }
+        System.out.println("ZOO resnet50 residual branch / sum root mean square, 16 blocks:" + ratios);
+      }
+    }
+  }
+
   @Test
   void generationIsDeterministic() throws IOException {
     Path again = ModelZoo.smallCnn(dir.resolve("small_cnn_again"));
