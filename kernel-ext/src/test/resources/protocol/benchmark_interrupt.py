@@ -7,23 +7,7 @@ argv[2]; the Java test asserts.
 import sys
 import time
 
-from kernel_session import execute, reply_to, result_text, started_kernel
-
-
-def wait_for_progress(kc, msg_id, wanted, timeout):
-    """The text of the cell's first progress display that contains `wanted`, or None if the cell ended first."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        msg = kc.get_iopub_msg(timeout=max(1, deadline - time.time()))
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        if msg["msg_type"] in ("display_data", "update_display_data"):
-            text = msg["content"].get("data", {}).get("text/plain", "")
-            if wanted in text:
-                return text
-        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-            return None
-    return None
+from kernel_session import execute, reply_to, result_text, started_kernel, wait_for_progress
 
 
 def main(model, out_path):

@@ -3,6 +3,7 @@ code in it. Copied beside each script by dev.tftrt.kernel.InstalledKernel.observ
 """
 import contextlib
 import json
+import time
 
 import jupyter_client
 
@@ -53,3 +54,19 @@ def reply_to(kc, msg_id, timeout):
         msg = kc.get_shell_msg(timeout=timeout)
         if msg["parent_header"].get("msg_id") == msg_id:
             return msg["content"]
+
+
+def wait_for_progress(kc, msg_id, wanted, timeout):
+    """The text of the cell's first progress display that contains `wanted`, or None if the cell ended first."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        msg = kc.get_iopub_msg(timeout=max(1, deadline - time.time()))
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] in ("display_data", "update_display_data"):
+            text = msg["content"].get("data", {}).get("text/plain", "")
+            if wanted in text:
+                return text
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            return None
+    return None

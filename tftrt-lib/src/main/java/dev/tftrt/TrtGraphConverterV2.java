@@ -83,6 +83,11 @@ public final class TrtGraphConverterV2 {
     public boolean cancelRequested() {
       return progress.cancelRequested();
     }
+
+    @Override
+    public void idle() {
+      progress.idle();
+    }
   };
   /** What was built for {@link #plan}: per segment, its engines or why it failed; null until built. */
   private Built built;

@@ -9,7 +9,7 @@ import java.util.function.Function;
  * A progress bar in the cell's output that updates in place (one display, then display updates): {@code var p =
  * progress("Building engines", 3); ... p.step("segment 1"); ... p.finish();}. It is also a {@link BuildListener},
  * so engine builds and calibration can report into it directly. Updates are throttled so that fast loops do not
- * flood the notebook; the last state is always shown.
+ * flood the notebook; the last state is always shown (at the finish, or when an engine build is idle).
  */
 public final class ProgressDisplay implements BuildListener, ProgressSink.Tracker {
   static final long MIN_UPDATE_NANOS = 100_000_000L;
@@ -21,6 +21,8 @@ public final class ProgressDisplay implements BuildListener, ProgressSink.Tracke
   private long done;
   private String message = "";
   private long lastUpdate;
+  /** Whether the display shows the latest state (an update may have been held back by the throttle). */
+  private boolean current = true;
 
   ProgressDisplay(String title, long total, Function<Object, Display> show) {
     this.title = title;
@@ -56,6 +58,14 @@ public final class ProgressDisplay implements BuildListener, ProgressSink.Tracke
     refresh(false);
   }
 
+  /** A build with nothing new to say (BuildListener): shows the latest message if the throttle held it back. */
+  @Override
+  public synchronized void idle() {
+    if (!current) {
+      refresh(false);
+    }
+  }
+
   /** Shows the final state now (all done when the total was known). */
   @Override
   public synchronized void finish() {
@@ -74,6 +84,9 @@ public final class ProgressDisplay implements BuildListener, ProgressSink.Tracke
     if (force || now - lastUpdate >= MIN_UPDATE_NANOS || state().finished()) {
       display.update(state());
       lastUpdate = now;
+      current = true;
+    } else {
+      current = false;
     }
   }
 

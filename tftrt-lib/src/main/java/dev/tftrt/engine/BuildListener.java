@@ -20,4 +20,11 @@ public interface BuildListener {
   default boolean cancelRequested() {
     return false;
   }
+
+  /**
+   * Called on the same thread about ten times a second while a build runs and has nothing new to say (TensorRT
+   * times one layer for seconds): a listener that shows only some messages, such as a progress bar updated at
+   * most so often, shows the latest one here rather than leaving an older one up.
+   */
+  default void idle() { }
 }

@@ -51,32 +51,13 @@ public final class InterruptibleBuild {
     }, "tftrt-engine-build-" + THREADS.incrementAndGet());
     worker.setDaemon(true);
     worker.start();
-    boolean interrupted = false;
-    long lastStep = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(stepIntervalMillis);
-    while (!done.isDone() && !monitor.cancelled()) {
-      String message;
-      try {
-        message = monitor.next(POLL_MILLIS);
-      } catch (InterruptedException e) {
-        interrupted = true;
-        monitor.cancel("the thread was interrupted");
-        break;
-      }
-      if (message != null && !message.isEmpty()) {
-        listener.progress(message);
-      }
-      if (listener.cancelRequested()) {
-        monitor.cancel("cancel requested");
-        break;
-      }
-      long now = System.nanoTime();
-      if (now - lastStep >= TimeUnit.MILLISECONDS.toNanos(stepIntervalMillis)) {
-        String step = monitor.takePendingStep();
-        if (step != null) {
-          listener.progress(step);
-          lastStep = now;
-        }
-      }
+    boolean interrupted;
+    try {
+      interrupted = relay(listener, monitor, done, stepIntervalMillis);
+    } catch (RuntimeException | Error e) {
+      // The listener failed (a display that could not be sent): stop the build rather than leave it running.
+      monitor.cancel("the progress listener failed");
+      throw e;
     }
     if (!monitor.cancelled()) {
       for (String m = monitor.pollNow(); m != null; m = monitor.pollNow()) {
@@ -93,6 +74,42 @@ public final class InterruptibleBuild {
     }
     throw new EngineBuildCancelledException("engine build cancelled " + monitor.cancelledWhere() + (stopped ? ""
         : "; the builder is ending its current step in the background and frees its memory when it has"));
+  }
+
+  /**
+   * Passes the build's messages to the listener until it is done or cancelled (by an interrupt: true, or by the
+   * listener).
+   */
+  private static boolean relay(BuildListener listener, Relay monitor, CompletableFuture<BuildResult> done,
+      long stepIntervalMillis) {
+    long lastStep = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(stepIntervalMillis);
+    while (!done.isDone() && !monitor.cancelled()) {
+      String message;
+      try {
+        message = monitor.next(POLL_MILLIS);
+      } catch (InterruptedException e) {
+        monitor.cancel("the thread was interrupted");
+        return true;
+      }
+      if (message != null && !message.isEmpty()) {
+        listener.progress(message);
+      } else if (message == null) {
+        listener.idle();
+      }
+      if (listener.cancelRequested()) {
+        monitor.cancel("cancel requested");
+        return false;
+      }
+      long now = System.nanoTime();
+      if (now - lastStep >= TimeUnit.MILLISECONDS.toNanos(stepIntervalMillis)) {
+        String step = monitor.takePendingStep();
+        if (step != null) {
+          listener.progress(step);
+          lastStep = now;
+        }
+      }
+    }
+    return false;
   }
 
   private static BuildResult result(CompletableFuture<BuildResult> done) {

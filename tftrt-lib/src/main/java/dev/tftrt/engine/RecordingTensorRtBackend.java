@@ -140,9 +140,10 @@ public final class RecordingTensorRtBackend implements TensorRtBackend {
     monitor.phaseStart("tactic selection", layers.size());
     for (int i = 0; i < layers.size(); i++) {
       long end = System.nanoTime() + layerBuildTime.toNanos();
-      // Sleeps through interrupts: only the monitor stops a build, as with TensorRT.
-      while (System.nanoTime() < end) {
-        java.util.concurrent.locks.LockSupport.parkNanos(end - System.nanoTime());
+      // Sleeps through interrupts: only the monitor stops a build, as with TensorRT, whose next memory request
+      // fails once the build is cancelled (so a layer's timing ends early too).
+      while (System.nanoTime() < end && !monitor.cancelled()) {
+        java.util.concurrent.locks.LockSupport.parkNanos(Math.min(end - System.nanoTime(), 20_000_000L));
       }
       if (!monitor.stepComplete("tactic selection", i + 1, layers.size(), layers.get(i).name())) {
         monitor.phaseFinish("tactic selection");

@@ -114,10 +114,6 @@ public record Node(String name, String op, Map<String, AttrValue> attrs, List<Te
     return new Node(newName, op, attrs, inputs, controlInputs, device);
   }
 
-  public Node withOp(String newOp) {
-    return new Node(name, newOp, attrs, inputs, controlInputs, device);
-  }
-
   /** A {@code Const} node holding {@code value}. */
   public static Node constant(String name, TensorValue value) {
     Map<String, AttrValue> a = new LinkedHashMap<>();

@@ -163,6 +163,38 @@ class InterruptibleBuildTest {
   }
 
   @Test
+  void aQuietBuildLetsTheListenerShowItsLatestMessage() {
+    AtomicInteger idle = new AtomicInteger();
+    InterruptibleBuild.run(new BuildListener() {
+      @Override
+      public void progress(String message) { }
+
+      @Override
+      public void idle() {
+        idle.incrementAndGet();
+      }
+    }, monitor -> {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(600));
+      return BUILT;
+    });
+    assertTrue(idle.get() >= 3, "idle() " + idle.get() + " times in 0.6 s");
+  }
+
+  @Test
+  void aListenerThatFailsStopsTheBuild() throws Exception {
+    AtomicInteger done = new AtomicInteger();
+    CountDownLatch ended = new CountDownLatch(1);
+    IllegalStateException broken = new IllegalStateException("the display could not be sent");
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> InterruptibleBuild.run(m -> {
+      throw broken;
+    }, steps(1000, 10, done, ended)));
+
+    assertSame(broken, e);
+    assertTrue(ended.await(1, TimeUnit.SECONDS), "the build went on");
+    assertTrue(done.get() < 1000, "stopped after step " + done.get());
+  }
+
+  @Test
   void aFailedBuildThrowsItsOwnException() {
     EngineBuildException failure = new EngineBuildException("no implementation", List.of("[E] no tactic"));
     EngineBuildException e = assertThrows(EngineBuildException.class,

@@ -10,7 +10,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tftrt.ConverterFixtures;
 import dev.tftrt.TftrtException;
 import dev.tftrt.TrtConversionParams;
+import dev.tftrt.convert.TrtTensor;
+import dev.tftrt.engine.BuildListener;
+import dev.tftrt.engine.BuildResult;
+import dev.tftrt.engine.EngineConfig;
+import dev.tftrt.engine.NetworkDefinition;
+import dev.tftrt.engine.RecordingTensorRtBackend;
+import dev.tftrt.engine.ShapeRange;
 import dev.tftrt.engine.UnavailableBackend;
+import dev.tftrt.graph.DataType;
 import dev.tftrt.graph.Shape;
 import dev.tftrt.graph.TensorRef;
 import dev.tftrt.graph.TensorValue;
@@ -157,6 +165,61 @@ class BoundRunTest {
         pool.shutdownNow();
         bindings.forEach(HybridExecutor.Bound::close);
       }
+    }
+  }
+
+  /**
+   * Two bindings on two threads are inside the same engine at once, on its two contexts (two optimization
+   * profiles): the engine's computation waits until both runs have reached it.
+   */
+  @Test
+  void twoBindingsRunAtOnceOnAnEngineWithTwoContexts() throws Exception {
+    java.util.concurrent.CyclicBarrier bothInside = new java.util.concurrent.CyclicBarrier(2);
+    RecordingTensorRtBackend backend = new RecordingTensorRtBackend(TensorFlowSegmentRunner::shapeBuilder)
+        .withRunner((engine, in) -> {
+          try {
+            bothInside.await(30, TimeUnit.SECONDS);
+          } catch (Exception e) {
+            throw new IllegalStateException("the other binding's run never reached the engine", e);
+          }
+          long batch = in.get(SegmentSpec.inputBinding(0)).shape().dim(0);
+          float[] relu = new float[(int) batch * 256];
+          java.util.Arrays.fill(relu, batch);
+          return Map.of(SegmentSpec.outputBinding(0), TensorValue.ofFloats(Shape.of(batch, 8, 8, 4), relu));
+        });
+    BuildResult plan;
+    try (NetworkDefinition n = backend.newNetwork()) {
+      TrtTensor in = n.addInput(SegmentSpec.inputBinding(0), DataType.FLOAT, Shape.of(-1, 8, 8, 1));
+      n.markOutput(n.shuffle(TensorFlowSegmentRunner.layerName("conv_segment", "0"), in, null,
+          Shape.of(-1, 8, 8, 4).dims(), null), SegmentSpec.outputBinding(0));
+      plan = backend.build(n, EngineConfig.builder().executionContexts(2)
+          .profile(SegmentSpec.inputBinding(0), ShapeRange.batch(Shape.of(-1, 8, 8, 1), 4)).build(),
+          BuildListener.NONE);
+    }
+    SegmentEngine conv = new SegmentEngine(backend.deserialize(plan.plan()), plan.plan());
+    try (SmallCnnGraph m = new SmallCnnGraph();
+        HybridExecutor ex = new HybridExecutor(m.graph, List.of(SmallCnnGraph.INPUT), List.of(RELU),
+            List.of(new SegmentEngines(SmallCnnGraph.CONV, List.of(conv), null, true, 1, null, backend)), backend);
+        HybridExecutor.Bound one = ex.bind(Map.of(SmallCnnGraph.INPUT, SmallCnnGraph.input(1, 1)));
+        HybridExecutor.Bound two = ex.bind(Map.of(SmallCnnGraph.INPUT, SmallCnnGraph.input(2, 2)))) {
+      ExecutorService pool = Executors.newFixedThreadPool(2);
+      try {
+        Future<TensorValue> first = pool.submit(() -> {
+          one.run();
+          return one.output(RELU);
+        });
+        Future<TensorValue> second = pool.submit(() -> {
+          two.run();
+          return two.output(RELU);
+        });
+        assertEquals(1f, first.get(60, TimeUnit.SECONDS).toFloats()[0]);
+        assertEquals(2f, second.get(60, TimeUnit.SECONDS).toFloats()[255]);
+      } finally {
+        pool.shutdownNow();
+      }
+      assertEquals(List.of(0, 1), backend.contexts().stream().map(RecordingTensorRtBackend.ContextRecord::profile)
+          .sorted().toList());
+      assertEquals(List.of(), ex.fallbacks());
     }
   }
 

@@ -4,6 +4,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -105,7 +106,7 @@ public final class CellExecutionControl extends DirectExecutionControl {
     }
     if (cell.interrupted && (cell.failure != null || cell.abandoned)) {
       // Whatever the interrupt surfaced as (InterruptedException, ThreadDeath, a wrapped cause), say what it was.
-      cell.failure = new CellInterruptedException(cell.interruptMessage());
+      cell.failure = new CellInterruptedException(cell.interruptMessage(cell.failure));
     }
     if (cell.failure != null) {
       throw new InvocationTargetException(cell.failure);
@@ -212,16 +213,26 @@ public final class CellExecutionControl extends DirectExecutionControl {
       }
     }
 
-    private String interruptMessage() {
+    /**
+     * What to say about the interrupt; work that stopped by itself and said where (a benchmark, an engine build:
+     * a {@link CancellationException}) is quoted, "Interrupted: engine build cancelled during tactic selection ...".
+     */
+    private String interruptMessage(Throwable failure) {
       if (abandoned) {
         return "Interrupted. The cell ignored the interrupt, so it was left running in the background"
             + " (restart the kernel to reclaim its CPU); the kernel is ready for the next cell.";
       }
       // Thread.stop can land anywhere, even half-way through updating an object: say so.
-      return forced
-          ? "Interrupted. The cell ignored the interrupt, so its thread was stopped; objects it was changing"
-              + " may be left half-updated."
-          : "Interrupted.";
+      if (forced) {
+        return "Interrupted. The cell ignored the interrupt, so its thread was stopped; objects it was changing"
+            + " may be left half-updated.";
+      }
+      for (Throwable t = failure; t != null; t = t.getCause()) {
+        if (t instanceof CancellationException && t.getMessage() != null && !t.getMessage().isBlank()) {
+          return "Interrupted: " + t.getMessage();
+        }
+      }
+      return "Interrupted.";
     }
   }
 

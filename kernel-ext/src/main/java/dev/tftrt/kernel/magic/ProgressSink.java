@@ -12,5 +12,8 @@ public interface ProgressSink {
     void at(long done, String message);
 
     void finish();
+
+    /** Nothing new for a while (an engine build timing a layer): show the latest message if it was held back. */
+    default void idle() { }
   }
 }

@@ -7,6 +7,7 @@ import dev.tftrt.TrtGraphConverterV2;
 import dev.tftrt.bench.Benchmark;
 import dev.tftrt.bench.Comparison;
 import dev.tftrt.bench.ComparisonResult;
+import dev.tftrt.engine.BuildListener;
 import dev.tftrt.figures.Graphviz;
 import dev.tftrt.kernel.render.Svg;
 import dev.tftrt.plan.ConversionPlan;
@@ -221,8 +222,24 @@ public final class TftrtMagics {
     converter = opened;
     if (build) {
       tracker.at(1, "building the engines (where TensorRT is)");
-      // The engines stay in the converter for save; their fusions are kept for %tftrt_fusions.
-      opened.build(null).close();
+      // TensorRT's phases per segment in the bar; an interrupt of the cell cancels the build.
+      opened.withProgress(new BuildListener() {
+        @Override
+        public void progress(String message) {
+          tracker.at(1, "building the engines: " + message);
+        }
+
+        @Override
+        public void idle() {
+          tracker.idle();
+        }
+      });
+      try {
+        // The engines stay in the converter for save; their fusions are kept for %tftrt_fusions.
+        opened.build(null).close();
+      } finally {
+        opened.withProgress(BuildListener.NONE);
+      }
     }
     if (output != null) {
       tracker.at(2, "saving to " + output);

@@ -102,6 +102,26 @@ class JShellEvaluatorTest {
     assertEquals(Optional.of(4), evaluator.eval("2 + 2"));
   }
 
+  /**
+   * Issue 8: a cell building engines (builds that take 200 ms per layer and ignore interrupts, as TensorRT's do)
+   * ends at the interrupt by itself, within the grace, saying which build it cancelled and where.
+   */
+  @Test
+  void interruptCancelsAnEngineBuildAndTheMessageSaysWhere() throws Exception {
+    String model = java.nio.file.Path.of("../tftrt-lib/src/test/resources/models/kotlindl_mnist_mlp_tf2")
+        .toAbsolutePath().normalize().toString();
+    String message = interrupted("{ var backend = new dev.tftrt.engine.RecordingTensorRtBackend("
+        + "dev.tftrt.convert.RecordingNetworkBuilder::new).withBuildTime(java.time.Duration.ofMillis(200));\n"
+        + "var converter = new dev.tftrt.TrtGraphConverterV2(java.nio.file.Path.of(\"" + model + "\"),"
+        + " dev.tftrt.TrtConversionParams.defaults()).withBackend(backend).withProgress(m -> {"
+        + " if (m.startsWith(\"tactic selection started\")) System.setProperty(RUNNING, \"yes\"); });\n"
+        + "converter.build(null); }");
+    assertTrue(message.startsWith("Interrupted: segment '") && message.contains("': engine build cancelled during"
+        + " tactic selection") && message.contains("(the thread was interrupted); no further engines were built"),
+        message);
+    assertEquals(Optional.of(5), evaluator.eval("2 + 3"));
+  }
+
   @Test
   void outputIsSentWithTheInterruptHeldBackAndTheInterruptKept() {
     Thread.currentThread().interrupt();

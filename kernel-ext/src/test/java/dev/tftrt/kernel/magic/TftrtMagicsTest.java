@@ -176,6 +176,8 @@ class TftrtMagicsTest {
     m.tftrtConvert(List.of("mlperf_tiny_kws_dscnn_tf2", "--build"));
     assertTrue(progress.contains("Converting mlperf_tiny_kws_dscnn_tf2 1/2 building the engines (where TensorRT"
         + " is)"), progress.toString());
+    assertTrue(progress.stream().anyMatch(p -> p.startsWith("Converting mlperf_tiny_kws_dscnn_tf2 1/2 building the"
+        + " engines: segment 1/")), "the segments' builds show in the bar: " + progress);
     FusionReport built = m.tftrtFusions(List.of());
     assertTrue(built.isBuilt());
     assertFalse(built.built().layers().isEmpty());
