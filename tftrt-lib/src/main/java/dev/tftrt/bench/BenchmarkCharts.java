@@ -97,8 +97,8 @@ public final class BenchmarkCharts {
   private static CategoryChart chart(String title, String x, String y) {
     CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(x)
         .yAxisTitle(y).build();
-    Styler.LegendPosition legend = Styler.LegendPosition.InsideNW;
-    chart.getStyler().setLegendPosition(legend);
+    // below the plot: inside it, a legend of many variants hides the bars of the small batches
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
     chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
     chart.getStyler().setYAxisMin(0.0);
     return chart;

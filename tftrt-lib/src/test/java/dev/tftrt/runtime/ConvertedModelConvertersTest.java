@@ -1,5 +1,6 @@
 package dev.tftrt.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,23 +63,16 @@ class ConvertedModelConvertersTest {
           assertTrue(b.layerNames().size() > 2, "the converters made the layers: " + b.layerNames());
           assertEquals(Precision.FP16, b.config().precision());
         }
-        assertClose(expected, m.run(in).get(output).toFloats());
+        assertArrayEquals(expected, m.run(in).get(output).toFloats(), 1e-6f);
         assertEquals(List.of(), m.fallbacks());
       }
       Path saved = c.save(tmp.resolve(model.getFileName()));
       int built = engines.backend().builds().size();
       try (ConvertedModel m = ConvertedModel.loader().backend(engines.backend()).load(saved)) {
-        assertClose(expected, m.run(in).get(output).toFloats());
+        assertArrayEquals(expected, m.run(in).get(output).toFloats(), 1e-6f);
         assertEquals(built, engines.backend().builds().size(), "loaded, not rebuilt");
         assertEquals(List.of(), m.fallbacks());
       }
-    }
-  }
-
-  private static void assertClose(float[] expected, float[] actual) {
-    assertEquals(expected.length, actual.length);
-    for (int i = 0; i < expected.length; i++) {
-      assertEquals(expected[i], actual[i], 1e-6, "element " + i);
     }
   }
 
