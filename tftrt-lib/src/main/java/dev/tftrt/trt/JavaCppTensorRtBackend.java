@@ -60,8 +60,6 @@ public final class JavaCppTensorRtBackend implements TensorRtBackend {
   private static IRuntime runtime;
   /** One builder for all networks: creating one loads TensorRT's builder resources (seconds). */
   private static IBuilder builder;
-  /** The builder's GPU memory, refused to a cancelled build; kept as long as the builder. */
-  private static BuildAllocator allocator;
 
   @Override
   public Availability availability() {
@@ -151,8 +149,6 @@ public final class JavaCppTensorRtBackend implements TensorRtBackend {
         if (b == null || b.isNull()) {
           throw new IllegalStateException("TensorRT could not create a builder: " + logger.lastError());
         }
-        allocator = new BuildAllocator();
-        b.setGpuAllocator(allocator);
         builder = b;
       }
       return new TrtNetwork(builder, logger);
@@ -160,10 +156,12 @@ public final class JavaCppTensorRtBackend implements TensorRtBackend {
   }
 
   /**
-   * Builds on a thread of its own ({@link InterruptibleBuild}): an interrupt of the caller, or its listener's
-   * cancel request, makes {@link BuildAllocator} refuse the build's next memory request, which ends the build;
-   * the caller gets an {@link dev.tftrt.engine.EngineBuildCancelledException} within about a second. The
-   * network stays alive until the build thread is done with it, even when the caller closes it sooner.
+   * Builds on a thread of its own ({@link InterruptibleBuild}), so that an interrupt of the caller, or its
+   * listener's cancel request, returns the caller within about a second with an
+   * {@link dev.tftrt.engine.EngineBuildCancelledException}. TensorRT 8.6 itself cannot be stopped (no progress
+   * monitor; a GPU allocator refusing memory to a cancelled build crashed it, SIGSEGV in libnvinfer on an H200):
+   * the build ends in the background, holding the builder (the next build waits for it), and its plan is dropped.
+   * The network stays alive until the build thread is done with it, even when the caller closes it sooner.
    */
   @Override
   public BuildResult build(NetworkDefinition network, EngineConfig config, BuildListener listener) {
@@ -196,7 +194,6 @@ public final class JavaCppTensorRtBackend implements TensorRtBackend {
       ITimingCache timingCache = null;
       BytePointer timingBytes = null;
       logger.install(sink);
-      allocator.watch(monitor);
       try {
         c.setMemoryPoolLimit(MemoryPoolType.kWORKSPACE, config.workspaceBytes());
         if (!config.tf32()) {
@@ -253,7 +250,6 @@ public final class JavaCppTensorRtBackend implements TensorRtBackend {
         return new BuildResult(planBytes, cacheOut, calibrator == null ? new byte[0] : calibrator.table(),
             List.copyOf(sink.log), millis);
       } finally {
-        allocator.unwatch();
         logger.uninstall();
         c.destroy();
         if (timingCache != null) {
