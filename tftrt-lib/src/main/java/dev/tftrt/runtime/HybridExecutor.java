@@ -693,8 +693,12 @@ public final class HybridExecutor implements AutoCloseable {
   }
 
   private final class SegmentStage implements Stage {
+    /** Input shapes whose output shapes are remembered per engine (a model fed ever new shapes keeps no more). */
+    private static final int MAX_KNOWN_SHAPES = 64;
     private final StageSpec spec;
     private final SegmentEngines engines;
+    private final Map<Engine, Map<Map<String, Shape>, Map<String, Shape>>> outputShapesByEngine =
+        new java.util.concurrent.ConcurrentHashMap<>();
     private volatile NativeStage fallback;
 
     SegmentStage(StageSpec spec, SegmentEngines engines) {
@@ -747,16 +751,39 @@ public final class HybridExecutor implements AutoCloseable {
         bindings.put(name, d);
         inputShapes.put(name, d.shape());
       }
+      Map<String, Shape> outputShapes = outputShapes(engine, ctx, inputShapes);
       Map<TensorRef, DeviceTensor> produced = new LinkedHashMap<>();
       for (int i = 0; i < spec.outputs().size(); i++) {
         String name = SegmentSpec.outputBinding(i);
         Binding b = engine.binding(name);
-        DeviceTensor d = values.allocate(spec.outputs().get(i), b.type(), ctx.outputShape(name, inputShapes));
+        DeviceTensor d = values.allocate(spec.outputs().get(i), b.type(), outputShapes.get(name));
         bindings.put(name, d);
         produced.put(spec.outputs().get(i), d);
       }
       ctx.enqueue(bindings);
       produced.forEach(values::putDevice);
+    }
+
+    /**
+     * The engine's output shapes for these input shapes, asked of TensorRT once per engine and input shapes: asking
+     * sets the context's input shapes and has TensorRT infer every shape again, on top of what the enqueue does.
+     */
+    private Map<String, Shape> outputShapes(Engine engine, ExecutionContext ctx, Map<String, Shape> inputShapes) {
+      Map<Map<String, Shape>, Map<String, Shape>> known = outputShapesByEngine.computeIfAbsent(engine,
+          e -> new java.util.concurrent.ConcurrentHashMap<>());
+      Map<String, Shape> out = known.get(inputShapes);
+      if (out == null) {
+        out = new LinkedHashMap<>();
+        for (int i = 0; i < spec.outputs().size(); i++) {
+          String name = SegmentSpec.outputBinding(i);
+          out.put(name, ctx.outputShape(name, inputShapes));
+        }
+        if (known.size() >= MAX_KNOWN_SHAPES) {
+          known.clear();
+        }
+        known.put(Map.copyOf(inputShapes), out);
+      }
+      return out;
     }
 
     private void runNatively(Values values) {

@@ -156,12 +156,12 @@ public final class JavaCppTensorRtBackend implements TensorRtBackend {
   }
 
   /**
-   * Builds on a thread of its own ({@link InterruptibleBuild}), so that an interrupt of the caller, or its
-   * listener's cancel request, returns the caller within about a second with an
-   * {@link dev.tftrt.engine.EngineBuildCancelledException}. TensorRT 8.6 itself cannot be stopped (no progress
-   * monitor; a GPU allocator refusing memory to a cancelled build crashed it, SIGSEGV in libnvinfer on an H200):
-   * the build ends in the background, holding the builder (the next build waits for it), and its plan is dropped.
-   * The network stays alive until the build thread is done with it, even when the caller closes it sooner.
+   * Builds on a thread of its own ({@link InterruptibleBuild}): an interrupt of the caller, or its listener's
+   * cancel request, gives the caller an {@link dev.tftrt.engine.EngineBuildCancelledException} within about a
+   * second. TensorRT 8.6 itself cannot be stopped (its progress monitor came with TensorRT 10, and refusing the
+   * cancelled build its GPU memory through a builder allocator crashed TensorRT on an H200), so the cancelled
+   * build ends in the background, holding the builder, and its plan is dropped; the next build waits for it. The
+   * network stays alive until the build thread is done with it, even when the caller closes it sooner.
    */
   @Override
   public BuildResult build(NetworkDefinition network, EngineConfig config, BuildListener listener) {

@@ -78,6 +78,47 @@ class BoundRunTest {
     }
   }
 
+  /** Every method of {@code engine} and of its contexts, counting the contexts' outputShape calls. */
+  private static dev.tftrt.engine.Engine countingOutputShapes(dev.tftrt.engine.Engine engine,
+      java.util.concurrent.atomic.AtomicInteger calls) {
+    return (dev.tftrt.engine.Engine) java.lang.reflect.Proxy.newProxyInstance(BoundRunTest.class.getClassLoader(),
+        new Class<?>[] {dev.tftrt.engine.Engine.class}, (proxy, method, args) -> {
+          Object result = method.invoke(engine, args);
+          if (!(result instanceof dev.tftrt.engine.ExecutionContext ctx)) {
+            return result;
+          }
+          return java.lang.reflect.Proxy.newProxyInstance(BoundRunTest.class.getClassLoader(),
+              new Class<?>[] {dev.tftrt.engine.ExecutionContext.class}, (p, m, a) -> {
+                if (m.getName().equals("outputShape")) {
+                  calls.incrementAndGet();
+                }
+                return m.getName().equals("engine") ? proxy : m.invoke(ctx, a);
+              });
+        });
+  }
+
+  @Test
+  void repeatedShapesAskTheEngineForOutputShapesOnce() {
+    try (SmallCnnGraph m = new SmallCnnGraph(); RecordedEngines rec = new RecordedEngines(m.graph)) {
+      SegmentEngine built = rec.build(SmallCnnGraph.CONV, List.of(Shape.of(-1, 8, 8, 1)),
+          List.of(Shape.of(-1, 8, 8, 4)), 4);
+      java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+      SegmentEngine conv = new SegmentEngine(countingOutputShapes(built.engine(), calls), built.plan());
+      try (HybridExecutor ex = new HybridExecutor(m.graph, List.of(SmallCnnGraph.INPUT), List.of(RELU),
+          List.of(new SegmentEngines(SmallCnnGraph.CONV, List.of(conv), null, true, 1, null, rec)), rec);
+          HybridExecutor.Bound b = ex.bind(Map.of(SmallCnnGraph.INPUT, SmallCnnGraph.input(2, 3)))) {
+        TensorValue expected = ex.run(Map.of(SmallCnnGraph.INPUT, SmallCnnGraph.input(2, 3))).get(RELU);
+        for (int i = 0; i < 5; i++) {
+          b.run();
+        }
+        assertEquals(expected, b.output(RELU));
+        assertEquals(1, calls.get(), "one question for batch 2, however many runs");
+        ex.run(Map.of(SmallCnnGraph.INPUT, SmallCnnGraph.input(3, 3)));
+        assertEquals(2, calls.get(), "a new batch size is asked about");
+      }
+    }
+  }
+
   @Test
   void anOutputAnEngineMakesStaysOnTheDeviceUntilAsked() {
     try (SmallCnnGraph m = new SmallCnnGraph(); RecordedEngines rec = new RecordedEngines(m.graph);

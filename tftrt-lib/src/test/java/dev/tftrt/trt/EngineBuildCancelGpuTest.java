@@ -27,17 +27,18 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 8 on the GPU: a ResNet-50 FP16 build (about a minute) is interrupted 3 s into TensorRT's build, as a
- * notebook interrupts a cell. The converter must end within a few seconds with the segment cancelled. TensorRT
- * 8.6 cannot be stopped, so the build ends in the background; the next build waits for it and must succeed, and
- * the GPU memory the cancelled build held must come back. Prints the phases seen as GPU-RESULT lines.
+ * Issue 8 on the GPU: a ResNet-50 FP16 build at builder optimization level 5 (tens of seconds) is interrupted 3 s
+ * into TensorRT's build, as a notebook interrupts a cell. The converter must end within a few seconds with the
+ * segment cancelled; TensorRT 8.6 cannot be stopped, so the cancelled build finishes in the background and the
+ * next build waits for it; then the GPU memory the build held must have come back and the next build must
+ * succeed. Prints the phases seen as GPU-RESULT lines.
  */
 @Tag("gpu")
 class EngineBuildCancelGpuTest {
   private static final long MIB = 1 << 20;
 
   @Test
-  void anInterruptedResNet50BuildReturnsPromptlyAndTheNextBuildWorksAndMemoryComesBack() throws Exception {
+  void anInterruptedResNet50BuildStopsPromptlyFreesItsMemoryAndTheNextBuildWorks() throws Exception {
     TensorRtBackend backend = RequiredTensorRt.backend();
     Path resnet = GeneratedModels.resnet50();
     // A first small build loads the builder and TensorRT's kernel libraries, which stay: the baseline is after it.
@@ -45,7 +46,7 @@ class EngineBuildCancelGpuTest {
     long baseline = backend.deviceMemoryInUse().orElseThrow();
 
     TrtGraphConverterV2 c = new TrtGraphConverterV2(resnet, TrtConversionParams.builder()
-        .precisionMode(Precision.FP16).maxBatchSize(8).build());
+        .precisionMode(Precision.FP16).maxBatchSize(8).builderOptimizationLevel(5).build());
     c.convert();
     List<String> progress = new CopyOnWriteArrayList<>();
     List<Long> at = new CopyOnWriteArrayList<>();
@@ -80,7 +81,7 @@ class EngineBuildCancelGpuTest {
     double returnedAfter = (System.nanoTime() - interrupt) / 1e9;
     assertFalse(cell.isAlive(), "build() did not return 30 s after the interrupt");
 
-    // The next build takes the builder's lock, which the cancelled build holds until TensorRT has ended it.
+    // The next build takes the builder's lock, which the cancelled build holds until TensorRT has stopped.
     long next = System.nanoTime();
     buildAndRunSmallCnn("after the cancel");
     double nextBuildSeconds = (System.nanoTime() - next) / 1e9;
@@ -90,7 +91,7 @@ class EngineBuildCancelGpuTest {
     for (int i = 0; i < progress.size(); i++) {
       phases.append(String.format(Locale.ROOT, "%n  %6.1f s  %s", at.get(i) / 1e9, progress.get(i)));
     }
-    System.out.println("GPU-RESULT resnet50 FP16 build, progress as the listener saw it:" + phases);
+    System.out.println("GPU-RESULT resnet50 FP16 level 5 build, progress as the listener saw it:" + phases);
     System.out.printf(Locale.ROOT, "GPU-RESULT resnet50 build interrupted 3 s into TensorRT's build (last message "
         + "'%s'): build() returned %.2f s later with %s; interrupt status kept: %s; the next small-cnn build and "
         + "run took %.1f s; GPU memory in use: %d MiB before, %d MiB during the build, %d MiB after (growth %d MiB)%n",
@@ -104,7 +105,8 @@ class EngineBuildCancelGpuTest {
     assertTrue(returnedAfter < 3, returnedAfter + " s");
     assertTrue(interruptedAfter.get());
     assertTrue(progress.stream().anyMatch(p -> p.startsWith("tactic selection")), progress.toString());
-    assertTrue(nextBuildSeconds < 240, nextBuildSeconds + " s");
+    // It waits for the cancelled level-5 build to end in the background.
+    assertTrue(nextBuildSeconds < 600, nextBuildSeconds + " s");
     assertTrue(after - baseline < 256 * MIB, "GPU memory grew by " + (after - baseline) / MIB + " MiB");
   }
 
