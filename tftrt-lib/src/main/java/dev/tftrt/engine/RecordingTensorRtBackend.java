@@ -140,8 +140,8 @@ public final class RecordingTensorRtBackend implements TensorRtBackend {
     monitor.phaseStart("tactic selection", layers.size());
     for (int i = 0; i < layers.size(); i++) {
       long end = System.nanoTime() + layerBuildTime.toNanos();
-      // Sleeps through interrupts: only the monitor stops a build, as with TensorRT, whose next memory request
-      // fails once the build is cancelled (so a layer's timing ends early too).
+      // Sleeps through interrupts: only the monitor stops the build, as a builder with a progress monitor
+      // (TensorRT 10's) stops; TensorRT 8.6 has none and ends its build in the background.
       while (System.nanoTime() < end && !monitor.cancelled()) {
         java.util.concurrent.locks.LockSupport.parkNanos(Math.min(end - System.nanoTime(), 20_000_000L));
       }
