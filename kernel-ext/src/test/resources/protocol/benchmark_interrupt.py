@@ -5,9 +5,8 @@ pointing at the test's kernelspec. argv[1] is the SavedModel to benchmark; one J
 argv[2]; the Java test asserts.
 """
 import sys
-import time
 
-from kernel_session import execute, reply_to, result_text, started_kernel, wait_for_progress
+from kernel_session import execute, interrupted, result_text, started_kernel, wait_for_progress
 
 
 def main(model, out_path):
@@ -17,12 +16,7 @@ def main(model, out_path):
                             " --iterations 2000000000")
         # Interrupt once the timed runs are under way, not while the model is still loading.
         observed["progress_before_interrupt"] = wait_for_progress(kc, msg_id, "repeat 1/1", timeout=120)
-        started = time.time()
-        km.interrupt_kernel()
-        content = reply_to(kc, msg_id, timeout=60)
-        observed["interrupted"] = {"status": content["status"], "ename": content.get("ename"),
-                                   "evalue": content.get("evalue"), "traceback": content.get("traceback"),
-                                   "seconds": time.time() - started}
+        observed["interrupted"] = interrupted(km, kc, msg_id)
 
         reply, shown = execute(kc, "%tftrt_bench " + model + " --precisions none --batch 2 --warmup 0"
                                " --repeats 1 --iterations 3", timeout=120)

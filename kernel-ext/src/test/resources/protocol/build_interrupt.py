@@ -6,9 +6,8 @@ argv[2]; the Java test asserts. The engines are built by the recording backend (
 TensorRT's phases, take 30 s per layer and, like TensorRT's, ignore interrupts: only a cancel stops them.
 """
 import sys
-import time
 
-from kernel_session import execute, reply_to, result_text, started_kernel, wait_for_progress
+from kernel_session import execute, interrupted, result_text, started_kernel, wait_for_progress
 
 
 def converter(model):
@@ -22,12 +21,7 @@ def main(model, out_path):
                             ".withProgress(progress(\"Building engines\"));\nconverter.build(null)")
         # Interrupt once TensorRT's (here: the recording backend's) tactic selection is under way.
         observed["progress_before_interrupt"] = wait_for_progress(kc, msg_id, "tactic selection", timeout=120)
-        started = time.time()
-        km.interrupt_kernel()
-        content = reply_to(kc, msg_id, timeout=60)
-        observed["interrupted"] = {"status": content["status"], "ename": content.get("ename"),
-                                   "evalue": content.get("evalue"), "traceback": content.get("traceback"),
-                                   "seconds": time.time() - started}
+        observed["interrupted"] = interrupted(km, kc, msg_id)
 
         reply, shown = execute(kc, converter(model) + ").build(null).fallbacks()", timeout=120)
         observed["next_build"] = {"status": reply["status"], "evalue": reply.get("evalue"),

@@ -70,3 +70,12 @@ def wait_for_progress(kc, msg_id, wanted, timeout):
         if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
             return None
     return None
+
+
+def interrupted(km, kc, msg_id):
+    """Interrupts the kernel while msg_id runs; how that cell ended and how long it took to end."""
+    started = time.time()
+    km.interrupt_kernel()
+    content = reply_to(kc, msg_id, timeout=60)
+    return {"status": content["status"], "ename": content.get("ename"), "evalue": content.get("evalue"),
+            "traceback": content.get("traceback"), "seconds": time.time() - started}
