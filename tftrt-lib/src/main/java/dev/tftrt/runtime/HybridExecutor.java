@@ -358,11 +358,7 @@ public final class HybridExecutor implements AutoCloseable {
       checkRan(output);
       TensorValue v = hostOutputs.get(output);
       if (v == null) {
-        DeviceTensor d = deviceOutputs.get(output);
-        ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(d.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
-        d.copyToHost(buf, stream());
-        stream().synchronize();
-        v = TensorValue.ofBytes(d.type(), d.shape(), buf.array());
+        v = copyToHost(deviceOutputs.get(output), stream());
         hostOutputs.put(output, v);
       }
       return v;
@@ -594,6 +590,14 @@ public final class HybridExecutor implements AutoCloseable {
     }
   }
 
+  /** {@code d}'s values on the host, once {@code stream} has copied them. */
+  private static TensorValue copyToHost(DeviceTensor d, DeviceStream stream) {
+    ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(d.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
+    d.copyToHost(buf, stream);
+    stream.synchronize();
+    return TensorValue.ofBytes(d.type(), d.shape(), buf.array());
+  }
+
   /** The tensors of one call: on the host, on the device, or both. */
   private static final class Values {
     private final Contexts contexts;
@@ -649,10 +653,7 @@ public final class HybridExecutor implements AutoCloseable {
       if (d == null) {
         throw new IllegalStateException("no value for " + ref);
       }
-      ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(d.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
-      d.copyToHost(buf, contexts.stream());
-      contexts.stream().synchronize();
-      v = TensorValue.ofBytes(d.type(), d.shape(), buf.array());
+      v = copyToHost(d, contexts.stream());
       host.put(ref, v);
       return v;
     }
