@@ -13,6 +13,7 @@ import io.github.spencerpark.jupyter.kernel.BaseKernel;
 import io.github.spencerpark.jupyter.kernel.LanguageInfo;
 import io.github.spencerpark.jupyter.kernel.ReplacementOptions;
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
+import io.github.spencerpark.jupyter.kernel.display.mime.MIMEType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -84,7 +85,28 @@ public final class TftrtKernel extends BaseKernel implements AutoCloseable {
       throw withOriginalLines(e, cell);
     }
     // A Display is already on screen; showing its handle again would only add noise.
-    return value.filter(v -> !(v instanceof Display)).map(v -> getRenderer().render(v)).orElse(null);
+    return value.filter(v -> !(v instanceof Display)).map(this::display).orElse(null);
+  }
+
+  /**
+   * The cell's value rendered; if a renderer fails, the value as text with the reason. Rendering runs on the
+   * kernel's shell thread, and an Error there (a JRE without font libraries drawing a chart) would end that
+   * thread and leave the kernel unresponsive; the cell's work is done by now and worth showing anyway.
+   */
+  private DisplayData display(Object value) {
+    try {
+      return getRenderer().render(value);
+    } catch (RuntimeException | LinkageError e) {
+      String text;
+      try {
+        text = String.valueOf(getRenderer().renderAs(value, MIMEType.TEXT_PLAIN.toString())
+            .getData(MIMEType.TEXT_PLAIN));
+      } catch (RuntimeException | LinkageError again) {
+        text = value.getClass().getName();
+      }
+      return new DisplayData(text + "\n(shown as text: " + e.getClass().getSimpleName() + ": "
+          + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ")");
+    }
   }
 
   /** Evaluates {@code code} as a cell of its own, magics included (for %load); returns its value. */

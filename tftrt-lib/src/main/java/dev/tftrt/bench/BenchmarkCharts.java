@@ -2,6 +2,7 @@ package dev.tftrt.bench;
 
 import dev.tftrt.TftrtException;
 import dev.tftrt.io.AtomicFiles;
+import java.awt.AWTError;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -79,19 +81,59 @@ public final class BenchmarkCharts {
   /** Writes {@code chart} as PNG or SVG, chosen by the file's extension; atomically. */
   public static void save(Chart<?, ?> chart, Path file) {
     String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      if (name.endsWith(".png")) {
-        BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
-      } else if (name.endsWith(".svg")) {
-        VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-      } else {
-        throw new TftrtException("chart file " + file + " must end in .png or .svg");
-      }
-    } catch (IOException e) {
-      throw new TftrtException("cannot draw the chart for " + file + ": " + e.getMessage(), e);
+    if (!name.endsWith(".png") && !name.endsWith(".svg")) {
+      throw new TftrtException("chart file " + file + " must end in .png or .svg");
     }
-    AtomicFiles.writeAtomically(file, out.toByteArray());
+    byte[] bytes = draw(() -> {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      try {
+        if (name.endsWith(".png")) {
+          BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
+        } else {
+          VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+        }
+      } catch (IOException e) {
+        throw new TftrtException("cannot draw the chart for " + file + ": " + e.getMessage(), e);
+      }
+      return out.toByteArray();
+    });
+    AtomicFiles.writeAtomically(file, bytes);
+  }
+
+  /**
+   * Runs {@code drawing} (XChart painting a chart). Painting measures text, so a Java without working font
+   * support fails there, with a LinkageError from AWT's font manager (a JRE without its font libraries, as on
+   * bare GPU hosts) or an AWT error (no font installed); either becomes one TftrtException saying what to
+   * install. An Error thrown on a kernel's shell thread would end that thread, so none gets through.
+   */
+  public static <T> T draw(Supplier<T> drawing) {
+    try {
+      return drawing.get();
+    } catch (LinkageError | AWTError e) {
+      throw noFontSupport(e);
+    } catch (RuntimeException e) {
+      if (fromFontCode(e)) {
+        throw noFontSupport(e);
+      }
+      throw e;
+    }
+  }
+
+  private static boolean fromFontCode(Throwable e) {
+    for (StackTraceElement frame : e.getStackTrace()) {
+      if (frame.getClassName().startsWith("sun.font.") || frame.getClassName().startsWith("sun.awt.FontConfig")
+          || frame.getClassName().startsWith("sun.awt.X11FontManager")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static TftrtException noFontSupport(Throwable e) {
+    String cause = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+    return new TftrtException("the chart could not be drawn: this Java has no working font support ("
+        + e.getClass().getSimpleName() + ": " + cause + "); charts need the JRE's font libraries and a font, e.g. "
+        + "on Debian or Ubuntu: apt-get install libharfbuzz0b libfreetype6 fontconfig fonts-dejavu-core", e);
   }
 
   private static CategoryChart chart(String title, String x, String y) {

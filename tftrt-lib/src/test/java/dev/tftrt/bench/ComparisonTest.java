@@ -3,6 +3,7 @@ package dev.tftrt.bench;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -146,6 +147,28 @@ class ComparisonTest {
     TftrtException e = assertThrows(TftrtException.class,
         () -> BenchmarkCharts.save(throughput, dir.resolve("chart.gif")));
     assertTrue(e.getMessage().contains(".png or .svg"));
+  }
+
+  @Test
+  void aJavaWithoutFontSupportGetsOneMessageSayingWhatToInstallAndNoChartFile() {
+    // What a JRE without libharfbuzz throws from the first text measurement while painting (seen on a GPU host).
+    CategoryChart chart = new CategoryChart(400, 300) {
+      @Override
+      public void paint(java.awt.Graphics2D g, int width, int height) {
+        throw new UnsatisfiedLinkError("/jre/lib/libfontmanager.so: libharfbuzz.so.0: cannot open shared object file");
+      }
+    };
+    for (String name : List.of("no-fonts.png", "no-fonts.svg")) {
+      TftrtException e = assertThrows(TftrtException.class, () -> BenchmarkCharts.save(chart, dir.resolve(name)));
+      assertTrue(e.getMessage().startsWith("the chart could not be drawn: this Java has no working font support "
+          + "(UnsatisfiedLinkError: /jre/lib/libfontmanager.so: libharfbuzz.so.0"), e.getMessage());
+      assertTrue(e.getMessage().contains("apt-get install libharfbuzz0b libfreetype6 fontconfig"), e.getMessage());
+      assertFalse(Files.exists(dir.resolve(name)), name);
+    }
+    IllegalStateException other = new IllegalStateException("not about fonts");
+    assertSame(other, assertThrows(IllegalStateException.class, () -> BenchmarkCharts.draw(() -> {
+      throw other;
+    })));
   }
 
   /** Two targets at batch 1 and 8 with round numbers, to check arithmetic (not a measurement). */

@@ -68,6 +68,11 @@ public final class Renderers {
 
   private static String chartDescription(Chart<?, ?> chart) {
     String title = chart.getTitle() == null || chart.getTitle().isBlank() ? "chart" : chart.getTitle();
-    return chart.getClass().getSimpleName() + ": " + title + " (" + chart.getWidth() + "x" + chart.getHeight() + ")";
+    // XChart's type, not a subclass a cell made (JShell names anonymous classes $JShell$anonymous$$N)
+    Class<?> type = chart.getClass();
+    while (!type.getName().startsWith("org.knowm.xchart.")) {
+      type = type.getSuperclass();
+    }
+    return type.getSimpleName() + ": " + title + " (" + chart.getWidth() + "x" + chart.getHeight() + ")";
   }
 }

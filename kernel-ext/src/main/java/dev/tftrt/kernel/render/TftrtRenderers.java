@@ -1,5 +1,6 @@
 package dev.tftrt.kernel.render;
 
+import dev.tftrt.TftrtException;
 import dev.tftrt.TrtConversionParams;
 import dev.tftrt.TrtGraphConverterV2;
 import dev.tftrt.bench.BenchmarkCharts;
@@ -148,8 +149,13 @@ public final class TftrtRenderers {
     out.append(TableHtml.html(table.selectColumns("target", "precision", "batch", "images_per_s",
         "latency_ms_p50", "latency_ms_p99", "speedup_vs_native"), TableHtml.DEFAULT_MAX_ROWS)).append('\n');
     CategoryChart chart = BenchmarkCharts.throughput(table);
-    out.append("<img alt=\"throughput by batch size\" src=\"data:image/png;base64,")
-        .append(Base64.getEncoder().encodeToString(ChartImages.png(chart))).append("\"/>\n");
+    try {
+      out.append("<img alt=\"throughput by batch size\" src=\"data:image/png;base64,")
+          .append(Base64.getEncoder().encodeToString(ChartImages.png(chart))).append("\"/>\n");
+    } catch (TftrtException noChart) {
+      // The measurements took minutes: show them without the chart rather than not at all.
+      out.append("<p class=\"tftrt-note\">").append(HtmlText.escape(noChart.getMessage())).append("</p>\n");
+    }
     for (String note : result.notes()) {
       out.append("<p class=\"tftrt-note\">").append(HtmlText.escape(note)).append("</p>\n");
     }
