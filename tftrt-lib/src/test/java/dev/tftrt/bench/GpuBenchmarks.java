@@ -47,10 +47,11 @@ import java.util.SplittableRandom;
  * <pre>
  * java -cp "$KIT_CP" dev.tftrt.bench.GpuBenchmarks OUT_DIR PART...
  *   resnet50-fp32|fp16|int8   ResNet-50 (ModelZoo) through the toolkit at one precision, one engine (2
- *                             optimization profiles, builder level bench.level, default 3) for every variant:
- *                             engine alone (enqueue only; + CUDA graphs; with copies), ConvertedModel.run (+ CUDA
- *                             graphs; + 2 threads on 2 contexts); rows appended to OUT_DIR/resnet50.csv and the
- *                             table with the Java overhead re-rendered to OUT_DIR/resnet50.md after each variant
+ *                             optimization profiles, one per context, both batch 1 to the largest of bench.batches;
+ *                             builder level bench.level, default 3) for every variant: engine alone (enqueue only;
+ *                             + CUDA graphs; with copies), ConvertedModel.run (+ CUDA graphs; + 2 threads on 2
+ *                             contexts); rows appended to OUT_DIR/resnet50.csv and the table with the Java overhead
+ *                             and the speed-up over native re-rendered to OUT_DIR/resnet50.md after each variant
  *   resnet50-PREC-optN        the same at builder optimization level N, fewer variants (engine alone, the
  *                             converted model with CUDA graphs, alone and from 2 threads)
  *   resnet50-table            re-renders OUT_DIR/resnet50.md from OUT_DIR/resnet50.csv
@@ -64,14 +65,27 @@ import java.util.SplittableRandom;
  *                             INT8 (calibrated on 500 training images), with top-1 on the 10,000 test images
  * Every part runs in its own JVM when gpu-run.sh is given one step per part; the ResNet-50 parts share the
  * generated SavedModel and the TensorRT timing cache under OUT_DIR/work.
- * Properties: bench.batches (1,32,128,256), bench.seconds (0.5 per repeat), bench.repeats (3),
- *   bench.warmup (0.3 s), bench.level (3), bench.dryRun (engines computed by TensorFlow, to check on a CPU),
- *   bench.variants (engine,model,model-graphs,model-2ctx,engine-graphs,engine-copies,bound,bound-graphs: which
- *   ResNet-50 variants, in that order)
+ * Properties: bench.batches (1,32,128,256; the largest is where the engine's profiles end), bench.seconds (0.5
+ *   per repeat, at least one call), bench.repeats (3), bench.warmup (0.3 s, at least one call), bench.level (3),
+ *   bench.dryRun (engines computed by TensorFlow, to check on a CPU), bench.variants (which ResNet-50 variants, in
+ *   the order given):
+ *     engine          the bare loop: inputs on the GPU, enqueue and wait (CUDA events give the GPU time)
+ *     engine-graphs   the same with CUDA graphs
+ *     engine-copies   the bare loop with the copies from and to Java buffers
+ *     bound           ConvertedModel.bind once, then BoundRun.run() per call (inputs and outputs on the GPU)
+ *     bound-graphs    the same with CUDA graphs
+ *     bound-2ctx      bound-graphs from 2 threads at once, each with its own BoundRun; each call borrows one of
+ *                     the engine's 2 contexts (own stream), so the two threads' engine runs overlap
+ *     model           ConvertedModel.run with Java arrays in and out
+ *     model-graphs    the same with CUDA graphs
+ *     model-2ctx      model-graphs from 2 threads at once on the 2 contexts
+ *     native          the same SavedModel run by native TensorFlow (TF Java's session; CPU, TensorFlow Java has no
+ *                     GPU build): the table's "x native" column
+ *   The 2-thread variants measure one window of repeats x seconds per batch after the warm-up: images of both
+ *   threads over the window's wall time, latency of every call.
  * </pre>
  */
 public final class GpuBenchmarks {
-  private static final int MAX_BATCH = 256;
   private final Path out;
   /** With -Dbench.dryRun=true, engines that compute with TensorFlow: to check this program on a CPU. */
   private final TensorFlowEngines dryRun = Boolean.getBoolean("bench.dryRun") ? TensorFlowEngines.withConverters()
@@ -79,6 +93,11 @@ public final class GpuBenchmarks {
   private final TensorRtBackend backend = dryRun != null ? dryRun.backend() : TensorRtBackends.system();
   private final SegmentNetworks networks = dryRun != null ? dryRun : SegmentNetworks.standard();
   private final List<Integer> batches = ints(System.getProperty("bench.batches", "1,32,128,256"));
+  /**
+   * The ResNet-50 engine's two optimization profiles (one per execution context) both run from batch 1 to the
+   * largest batch measured, optimized for it (as TF-TRT's dynamic mode makes them); 256 by default.
+   */
+  private final int maxBatch = java.util.Collections.max(batches);
   private final double seconds = Double.parseDouble(System.getProperty("bench.seconds", "0.5"));
   private final int repeats = Integer.parseInt(System.getProperty("bench.repeats", "3"));
   private final double warmup = Double.parseDouble(System.getProperty("bench.warmup", "0.3"));
@@ -252,7 +271,7 @@ public final class GpuBenchmarks {
   private void resnet50(Precision precision, int level, List<String> variants) {
     String tag = precision + " level " + level;
     Path model = resnet50Model();
-    TrtConversionParams params = TrtConversionParams.builder().precisionMode(precision).maxBatchSize(MAX_BATCH)
+    TrtConversionParams params = TrtConversionParams.builder().precisionMode(precision).maxBatchSize(maxBatch)
         .maxWorkspaceSizeBytes(8L << 30).builderOptimizationLevel(level).executionContextsPerEngine(2).build();
     long start = System.nanoTime();
     TrtGraphConverterV2 converter = new TrtGraphConverterV2(model, params.toBuilder()
@@ -269,15 +288,19 @@ public final class GpuBenchmarks {
     byte[] cacheIn = readIfExists(cacheFile);
     EngineBuilds builds = new EngineBuilds(planned.graph(), params, backend, networks, cacheIn, Map.of(),
         progress(tag));
-    List<ShapeRange> profile = builds.profileFor(List.of(planned.inputs().get(0).shape().withDim(0, MAX_BATCH)));
+    List<ShapeRange> profile = builds.profileFor(List.of(planned.inputs().get(0).shape().withDim(0, maxBatch)));
+    // Calibration and the output check at batch 32, or at the largest batch when the profile ends below 32.
+    int sampleBatch = Math.min(32, maxBatch);
     long buildStart = System.nanoTime();
     // Calibration input: random images, uniform in [-1, 1), as the benchmark's inputs are.
-    EnginePlan plan = builds.build(segment, profile, precision == Precision.INT8 ? calibration(4, 32) : null);
+    EnginePlan plan = builds.build(segment, profile, precision == Precision.INT8 ? calibration(4, sampleBatch)
+        : null);
     double buildSeconds = (System.nanoTime() - buildStart) / 1e9;
     AtomicFiles.writeAtomically(cacheFile, builds.timingCache());
     say(String.format(Locale.ROOT, "resnet50 %s: planned in %.1f s; engine built in %.1f s (2 optimization "
-        + "profiles%s), plan %d bytes, timing cache %d bytes in, %d out", tag, (buildStart - start) / 1e9,
-        buildSeconds, precision == Precision.INT8 ? ", calibrated on 4 batches of 32 random images" : "",
+        + "profiles, batch 1..%d%s), plan %d bytes, timing cache %d bytes in, %d out", tag, (buildStart - start) / 1e9,
+        buildSeconds, maxBatch, precision == Precision.INT8 ? ", calibrated on 4 batches of " + sampleBatch
+            + " random images" : "",
         plan.plan().length, cacheIn == null ? 0 : cacheIn.length, builds.timingCache().length));
     ConvertedModelContents contents = new ConvertedModelContents(planned.source(), params, planned.graph(),
         planned.inputs(), planned.outputs(), List.of(new SegmentPlans(segment, List.of(plan),
@@ -290,9 +313,10 @@ public final class GpuBenchmarks {
         ConvertedModel graphs = ConvertedModel.loader().backend(backend).networks(networks).of(withGraphs)) {
       say("resnet50 " + tag + ": engine layers " + engineLayers(engine) + ", device memory per context "
           + (engine.deviceMemoryBytes() >> 20) + " MiB, contexts per engine " + engine.maxContexts());
-      attempt("resnet50 " + tag + " output check", () -> checkOutputs(tag, engine, plain, graphs));
+      attempt("resnet50 " + tag + " output check", () -> checkOutputs(tag, sampleBatch, engine, plain, graphs));
       for (String variant : variants) {
-        attempt("resnet50 " + tag + " " + variant, () -> measure(precision, level, variant, engine, plain, graphs));
+        attempt("resnet50 " + tag + " " + variant, () -> measure(precision, level, variant, model, engine, plain,
+            graphs));
       }
     }
   }
@@ -319,11 +343,11 @@ public final class GpuBenchmarks {
 
   /**
    * Before measuring: the converted model, with and without CUDA graphs, and the bare engine give the same
-   * outputs for one batch of 32, and graphs are really replayed (a context with CUDA graphs enqueued three
-   * times captures on the second and replays on the third).
+   * outputs for one batch of {@code size} images, and graphs are really replayed (a context with CUDA graphs
+   * enqueued three times captures on the second and replays on the third).
    */
-  private void checkOutputs(String tag, Engine engine, ConvertedModel plain, ConvertedModel graphs) {
-    Map<String, TensorValue> batch = images(32, 99);
+  private void checkOutputs(String tag, int size, Engine engine, ConvertedModel plain, ConvertedModel graphs) {
+    Map<String, TensorValue> batch = images(size, 99);
     float[] model = plain.run(batch).get(ModelZoo.OUTPUT_KEY).toFloats();
     float[] withGraphs = null;
     for (int i = 0; i < 3; i++) {
@@ -358,10 +382,10 @@ public final class GpuBenchmarks {
         bare = TensorValue.ofBytes(o.type(), o.shape(), host.array()).toFloats();
       }
     }
-    say(String.format(Locale.ROOT, "resnet50 %s outputs, batch 32: ConvertedModel.run vs bare engine max abs "
+    say(String.format(Locale.ROOT, "resnet50 %s outputs, batch %d: ConvertedModel.run vs bare engine max abs "
         + "difference %.3g; with CUDA graphs vs without %.3g; the bare context replayed its CUDA graph %d time(s) "
         + "of 3 enqueues (1 expected with TensorRT); bound run vs ConvertedModel.run %.3g, with CUDA graphs (3rd "
-        + "run) %.3g", tag, maxAbsDifference(model, bare), maxAbsDifference(withGraphs, model), launches,
+        + "run) %.3g", tag, size, maxAbsDifference(model, bare), maxAbsDifference(withGraphs, model), launches,
         maxAbsDifference(bound, model), maxAbsDifference(boundGraphs, model)));
   }
 
@@ -407,14 +431,27 @@ public final class GpuBenchmarks {
         .getAsJsonArray("Layers").size();
   }
 
-  /** Measures one variant at every batch size, appends its rows and re-renders the table. */
-  private void measure(Precision precision, int level, String variant, Engine engine, ConvertedModel plain,
-      ConvertedModel graphs) {
+  /**
+   * Measures one variant at every batch size, appends its rows and re-renders the table. The two-thread variants
+   * run through {@link Concurrency} (one window of {@code repeats x seconds} per batch size after the warm-up,
+   * throughput of both threads over the window, latency of every call), the others through {@link #benchmark}.
+   */
+  private void measure(Precision precision, int level, String variant, Path model, Engine engine,
+      ConvertedModel plain, ConvertedModel graphs) {
     String p = precision.name();
     InputSource input = InputSource.random(7);
-    List<ResNet50Table.Row> rows = new ArrayList<>();
-    if (variant.equals(ResNet50Table.MODEL_TWO_CONTEXTS)) {
-      InferenceTarget target = ConvertedTargets.of(graphs, "TF-TRT " + precision, precision);
+    List<ResNet50Table.Row> rows;
+    if (variant.equals(ResNet50Table.NATIVE)) {
+      // Loaded for this variant only: its CPU memory (TensorFlow's buffers at the largest batch) is freed after.
+      try (SavedModelTarget nativeTarget = SavedModelTarget.load(model)) {
+        rows = benchmarkRows(ResNet50Table.NATIVE_PRECISION, 0, variant, nativeTarget, input);
+      }
+    } else if (ResNet50Table.TWO_THREADS.contains(variant)) {
+      // Each thread prepares its own run: its own BoundRun (bound-2ctx) and, per call, its own set of contexts.
+      InferenceTarget target = variant.equals(ResNet50Table.BOUND_TWO_CONTEXTS)
+          ? ConvertedTargets.bound(graphs, variant, precision)
+          : ConvertedTargets.of(graphs, "TF-TRT " + precision, precision);
+      rows = new ArrayList<>();
       for (int batch : batches) {
         Concurrency.Result r = Concurrency.measure(target, input.batch(target.inputs(), batch), 2,
             Duration.ofMillis((long) (warmup * 1000)), Duration.ofMillis((long) (seconds * repeats * 1000)));
@@ -434,26 +471,34 @@ public final class GpuBenchmarks {
         case ResNet50Table.MODEL_GRAPHS -> ConvertedTargets.of(graphs, "TF-TRT " + precision, precision);
         default -> throw new IllegalArgumentException("unknown variant " + variant);
       };
-      BenchmarkResult r = benchmark(input).run(target);
-      for (BenchmarkResult.BatchResult b : r.batches()) {
-        rows.add(new ResNet50Table.Row(p, level, variant, b.batchSize(), b.throughput().mean(),
-            100 * b.throughput().relativeStddev(), b.latency().p50Ms(), b.latency().p99Ms(),
-            b.deviceLatency() == null ? Double.NaN : b.deviceLatency().p50Ms()));
-      }
+      rows = benchmarkRows(p, level, variant, target, input);
     }
     for (ResNet50Table.Row r : rows) {
-      say(String.format(Locale.ROOT, "resnet50 %s level %d | %s | batch %d | %.1f img/s | p50 %.3f ms | p99 %.3f ms%s",
-          p, level, variant, r.batch(), r.imagesPerSecond(), r.p50Ms(), r.p99Ms(), Double.isNaN(r.deviceP50Ms())
+      say(String.format(Locale.ROOT, "resnet50 %s | batch %d | %.1f img/s | p50 %.3f ms | p99 %.3f ms%s",
+          r.label(), r.batch(), r.imagesPerSecond(), r.p50Ms(), r.p99Ms(), Double.isNaN(r.deviceP50Ms())
               ? "" : String.format(Locale.ROOT, " | GPU p50 %.3f ms", r.deviceP50Ms())));
     }
     ResNet50Table.append(out.resolve("resnet50.csv"), rows);
     renderResnet50Table();
   }
 
+  /**
+   * One table row per batch size from {@link #benchmark} on {@code target}. In duration mode every warm-up and
+   * every repeat completes at least one call, and stops at the first call that ends past its time, so a target
+   * whose calls take seconds (native TensorFlow at batch 256 on a CPU) costs about {@code 1 + repeats} calls per
+   * batch size.
+   */
+  private List<ResNet50Table.Row> benchmarkRows(String precision, int level, String variant, InferenceTarget target,
+      InputSource input) {
+    return benchmark(input).run(target).batches().stream().map(b -> new ResNet50Table.Row(precision, level, variant,
+        b.batchSize(), b.throughput().mean(), 100 * b.throughput().relativeStddev(), b.latency().p50Ms(),
+        b.latency().p99Ms(), b.deviceLatency() == null ? Double.NaN : b.deviceLatency().p50Ms())).toList();
+  }
+
   private void renderResnet50Table() {
     ResNet50Table.render(out.resolve("resnet50.csv"), out.resolve("resnet50.md"), "ResNet-50 (ModelZoo, generated) "
         + "on " + backend.availability().gpuName() + ", TensorRT " + backend.availability().tensorRtVersion()
-        + "; batches " + batches + ", " + repeats + " x " + seconds + " s per batch after " + warmup + " s warm-up");
+        + "; batches " + batches + " (TensorRT profiles batch 1.." + maxBatch + "), " + repeats + " x " + seconds + " s per batch after " + warmup + " s warm-up");
     say("resnet50 table so far (" + out.resolve("resnet50.md") + ")\n" + readString(out.resolve("resnet50.md")));
   }
 

@@ -26,18 +26,33 @@ final class ResNet50Table {
   static final String ENGINE_COPIES = "engine with copies";
   static final String BOUND = "ConvertedModel.bind, run (inputs on the GPU)";
   static final String BOUND_GRAPHS = "ConvertedModel.bind, run + CUDA graphs (inputs on the GPU)";
+  /**
+   * {@link #BOUND_GRAPHS} from two threads, each with its own binding. Two bindings of one model do run at once:
+   * a binding's run holds only its own monitor and the executor's shared (read) lifecycle lock, and borrows one of
+   * the engine's two sets of contexts, each with its own stream. A binding does not keep its set between calls
+   * (the pool gives whichever is idle), so when the two threads give back and borrow in between each other a
+   * binding can get the set the other one used last, whose CUDA graph was captured for the other binding's
+   * addresses: that call enqueues without the graph (and a second call in a row on that set captures again).
+   */
+  static final String BOUND_TWO_CONTEXTS = "ConvertedModel.bind, run + CUDA graphs, 2 threads (2 contexts, inputs on "
+      + "the GPU)";
   static final String MODEL = "ConvertedModel.run";
   static final String MODEL_GRAPHS = "ConvertedModel.run + CUDA graphs";
   static final String MODEL_TWO_CONTEXTS = "ConvertedModel.run + CUDA graphs, 2 threads (2 contexts)";
-  private static final List<String> VARIANTS = List.of(ENGINE, ENGINE_GRAPHS, ENGINE_COPIES, BOUND, BOUND_GRAPHS,
-      MODEL, MODEL_GRAPHS, MODEL_TWO_CONTEXTS);
-  private static final List<String> PRECISIONS = List.of("FP32", "FP16", "INT8");
+  static final String NATIVE = "native TensorFlow (CPU)";
+  /** The precision of {@link #NATIVE}'s rows (as {@link SavedModelTarget#precision()} says); they have no level. */
+  static final String NATIVE_PRECISION = "native";
+  private static final List<String> VARIANTS = List.of(NATIVE, ENGINE, ENGINE_GRAPHS, ENGINE_COPIES, BOUND,
+      BOUND_GRAPHS, BOUND_TWO_CONTEXTS, MODEL, MODEL_GRAPHS, MODEL_TWO_CONTEXTS);
+  private static final List<String> PRECISIONS = List.of(NATIVE_PRECISION, "FP32", "FP16", "INT8");
   private static final String HEADER = "precision,level,variant,batch,images_per_s,images_per_s_rsd_percent,"
       + "latency_p50_ms,latency_p99_ms,device_p50_ms";
 
-  private static final Map<String, String> BY_KEY = Map.of("engine", ENGINE, "engine-graphs", ENGINE_GRAPHS,
-      "engine-copies", ENGINE_COPIES, "bound", BOUND, "bound-graphs", BOUND_GRAPHS, "model", MODEL,
-      "model-graphs", MODEL_GRAPHS, "model-2ctx", MODEL_TWO_CONTEXTS);
+  private static final Map<String, String> BY_KEY = Map.of("native", NATIVE, "engine", ENGINE, "engine-graphs",
+      ENGINE_GRAPHS, "engine-copies", ENGINE_COPIES, "bound", BOUND, "bound-graphs", BOUND_GRAPHS, "bound-2ctx",
+      BOUND_TWO_CONTEXTS, "model", MODEL, "model-graphs", MODEL_GRAPHS, "model-2ctx", MODEL_TWO_CONTEXTS);
+  /** Variants run by two threads at once ({@link Concurrency}): no spread of throughput across repeats. */
+  static final java.util.Set<String> TWO_THREADS = java.util.Set.of(MODEL_TWO_CONTEXTS, BOUND_TWO_CONTEXTS);
   /** Issue 5: at batch >= 32 the executor keeps at least this share of the bare loop's throughput. */
   static final double MIN_THROUGHPUT_RATIO = 0.97;
   /** Issue 5: at batch 1 the executor adds at most this much latency over the engine's own. */
@@ -63,6 +78,15 @@ final class ResNet50Table {
       return String.format(Locale.ROOT, "%s,%d,\"%s\",%d,%.1f,%.2f,%.4f,%.4f,%s", precision, level, variant, batch,
           imagesPerSecond, rsdPercent, p50Ms, p99Ms, Double.isNaN(deviceP50Ms) ? ""
               : String.format(Locale.ROOT, "%.4f", deviceP50Ms));
+    }
+
+    /** What the chart calls it: precision, builder level and variant (native TensorFlow has no level). */
+    String label() {
+      return isNative() ? variant : precision + " level " + level + ", " + variant;
+    }
+
+    boolean isNative() {
+      return precision.equals(NATIVE_PRECISION);
     }
 
     static Row parse(String line) {
@@ -111,7 +135,7 @@ final class ResNet50Table {
   static tech.tablesaw.api.Table chartTable(List<Row> rows) {
     return tech.tablesaw.api.Table.create("resnet50",
         tech.tablesaw.api.StringColumn.create("target", rows.stream()
-            .map(r -> r.precision() + " level " + r.level() + ", " + r.variant()).toList()),
+            .map(Row::label).toList()),
         tech.tablesaw.api.IntColumn.create("batch", rows.stream().mapToInt(Row::batch).toArray()),
         tech.tablesaw.api.DoubleColumn.create("images_per_s", rows.stream().mapToDouble(Row::imagesPerSecond)
             .toArray()));
@@ -180,12 +204,20 @@ final class ResNet50Table {
   static String markdown(List<Row> rows, String heading) {
     List<Row> sorted = latest(rows);
     StringBuilder s = new StringBuilder(heading).append("\n\n");
-    s.append("| precision | builder level | variant | batch | images/s | +- | p50 ms | p99 ms | GPU p50 ms |\n")
-        .append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    s.append("| precision | builder level | variant | batch | images/s | +- | p50 ms | p99 ms | GPU p50 ms "
+        + "| x native |\n")
+        .append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
     for (Row r : sorted) {
-      s.append(String.format(Locale.ROOT, "| %s | %d | %s | %d | %,.1f | %.1f%% | %.3f | %.3f | %s |%n",
-          r.precision(), r.level(), r.variant(), r.batch(), r.imagesPerSecond(), r.rsdPercent(), r.p50Ms(),
-          r.p99Ms(), Double.isNaN(r.deviceP50Ms()) ? "-" : String.format(Locale.ROOT, "%.3f", r.deviceP50Ms())));
+      Optional<Row> nativeRow = sorted.stream().filter(n -> n.isNative() && n.batch() == r.batch()).findFirst();
+      s.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %,.1f | %.1f%% | %.3f | %.3f | %s | %s |%n",
+          r.precision(), r.isNative() ? "-" : Integer.toString(r.level()), r.variant(), r.batch(),
+          r.imagesPerSecond(), r.rsdPercent(), r.p50Ms(), r.p99Ms(), Double.isNaN(r.deviceP50Ms()) ? "-"
+              : String.format(Locale.ROOT, "%.3f", r.deviceP50Ms()), r.isNative() ? "-"
+              : nativeRow.map(n -> ratio(Optional.of(r), n)).orElse("-")));
+    }
+    if (sorted.stream().anyMatch(Row::isNative)) {
+      s.append("\nx native: images/s over native TensorFlow's at the same batch, the same SavedModel run by TF Java's "
+          + "session on the host's CPUs (TensorFlow Java has no GPU build).\n");
     }
     s.append("\nJava overhead: the converted model against the bare loop on the same engine (one thread; issue 5 "
         + "asks for at least 0.97 of the bare loop's throughput at batch >= 32 and at most 50 us added at batch 1)."

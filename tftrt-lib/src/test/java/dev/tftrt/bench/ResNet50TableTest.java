@@ -31,7 +31,7 @@ class ResNet50TableTest {
     assertTrue(Double.isNaN(read.get(1).deviceP50Ms()));
 
     String md = ResNet50Table.markdown(read, "# heading");
-    assertTrue(md.contains("| FP16 | 3 | engine alone (enqueue only) | 32 | 1,000.0 | 0.5% | 32.000 | 33.000 | 31.500 |"),
+    assertTrue(md.contains("| FP16 | 3 | engine alone (enqueue only) | 32 | 1,000.0 | 0.5% | 32.000 | 33.000 | 31.500 | - |"),
         md);
     assertTrue(md.contains("| FP16 | 3 | 32 | 0.970 | +1000 | - | - | - |"), md);
     assertTrue(md.indexOf("| FP16 |") < md.indexOf("| INT8 |"), "FP32, FP16, INT8 in that order");
@@ -60,6 +60,26 @@ class ResNet50TableTest {
   }
 
   @Test
+  void nativeTensorFlowRowsComeFirstWithoutALevelAndGiveTheSpeedUpAtTheSameBatch(@TempDir Path dir) {
+    Path csv = dir.resolve("resnet50.csv");
+    ResNet50Table.append(csv, List.of(
+        new ResNet50Table.Row("INT8", 3, ResNet50Table.BOUND_TWO_CONTEXTS, 256, 64000, Double.NaN, 8, 9, Double.NaN),
+        new ResNet50Table.Row("INT8", 3, ResNet50Table.ENGINE, 512, 60000, 1, 8.5, 9, 8.4),
+        new ResNet50Table.Row(ResNet50Table.NATIVE_PRECISION, 0, ResNet50Table.NATIVE, 256, 200, 2, 1280, 1300,
+            Double.NaN)));
+    String md = ResNet50Table.markdown(ResNet50Table.read(csv), "# heading");
+    assertTrue(md.contains("| native | - | native TensorFlow (CPU) | 256 | 200.0 | 2.0% | 1280.000 | 1300.000 | - | - |"),
+        md);
+    assertTrue(md.contains("| INT8 | 3 | " + ResNet50Table.BOUND_TWO_CONTEXTS + " | 256 | 64,000.0 | NaN% | 8.000 "
+        + "| 9.000 | - | 320.000 |"), md);
+    assertTrue(md.contains("| INT8 | 3 | engine alone (enqueue only) | 512 | 60,000.0 | 1.0% | 8.500 | 9.000 | 8.400 "
+        + "| - |"), "no native row at batch 512: " + md);
+    assertTrue(md.indexOf("| native |") < md.indexOf("| INT8 |"), md);
+    assertEquals(List.of("INT8 level 3, " + ResNet50Table.BOUND_TWO_CONTEXTS, "INT8 level 3, " + ResNet50Table.ENGINE,
+        ResNet50Table.NATIVE), ResNet50Table.chartTable(ResNet50Table.read(csv)).stringColumn("target").asList());
+  }
+
+  @Test
   void chartShowsEveryVariantPerBatchSize(@TempDir Path dir) throws Exception {
     Path csv = dir.resolve("resnet50.csv");
     ResNet50Table.append(csv, List.of(
@@ -81,5 +101,7 @@ class ResNet50TableTest {
     assertEquals(ResNet50Table.MODEL_GRAPHS, ResNet50Table.variant("model-graphs"));
     String m = assertThrows(IllegalArgumentException.class, () -> ResNet50Table.variant("graphs")).getMessage();
     assertTrue(m.contains("engine-copies") && m.contains("model-2ctx") && m.contains("bound-graphs"), m);
+    assertEquals(ResNet50Table.BOUND_TWO_CONTEXTS, ResNet50Table.variant("bound-2ctx"));
+    assertEquals(ResNet50Table.NATIVE, ResNet50Table.variant("native"));
   }
 }
