@@ -81,11 +81,7 @@ class EngineBuildCancelGpuTest {
     Thread.sleep(3_000);
     long during = backend.deviceMemoryInUse().orElseThrow();
     String lastBefore = progress.get(progress.size() - 1);
-    long interrupt = System.nanoTime();
-    cell.interrupt();
-    cell.join(30_000);
-    double returnedAfter = (System.nanoTime() - interrupt) / 1e9;
-    assertFalse(cell.isAlive(), "build() did not return 30 s after the interrupt");
+    double returnedAfter = interruptAndWait(cell, "build()");
 
     // The next build takes the builder's lock, which the cancelled build holds until TensorRT has stopped.
     long next = System.nanoTime();
@@ -167,11 +163,7 @@ class EngineBuildCancelGpuTest {
     cell.start();
     assertTrue(calibrating.await(300, TimeUnit.SECONDS), "calibration never reached batch 3: " + progress);
     String lastBefore = progress.get(progress.size() - 1);
-    long interrupt = System.nanoTime();
-    cell.interrupt();
-    cell.join(30_000);
-    double returnedAfter = (System.nanoTime() - interrupt) / 1e9;
-    assertFalse(cell.isAlive(), "convert() did not return 30 s after the interrupt");
+    double returnedAfter = interruptAndWait(cell, "convert()");
     // TensorRT's build thread may still be inside one batch; after that it must ask for no more.
     Thread.sleep(2_000);
     int drawnSoonAfter = drawn.get();
@@ -195,6 +187,15 @@ class EngineBuildCancelGpuTest {
     // ResNet-50 converts into one segment: the input check draws every batch, calibration the first few.
     assertTrue(drawnLater < 2 * batches, drawnLater + " batches drawn: calibration was not cut short");
     assertTrue(after - baseline < 256 * MIB, "GPU memory grew by " + (after - baseline) / MIB + " MiB");
+  }
+
+  /** Interrupts the cell's thread as a notebook's interrupt does; the seconds until {@code call} returned. */
+  private static double interruptAndWait(Thread cell, String call) throws InterruptedException {
+    long interrupt = System.nanoTime();
+    cell.interrupt();
+    cell.join(30_000);
+    assertFalse(cell.isAlive(), call + " did not return 30 s after the interrupt");
+    return (System.nanoTime() - interrupt) / 1e9;
   }
 
   private static void buildAndRunSmallCnn(String when) {
