@@ -3,7 +3,7 @@
 #   ../shared/gpu-kit/stage --cp "tftrt-lib/target/classes:tftrt-lib/target/test-classes:kernel-ext/target/classes:JARS" \
 #     --add DIR/fashion-model --add scripts/gpu-run.sh
 # (JARS: both modules' dependency class paths, `-Pgpu`; fashion-model: `tftrt zoo fashion-mnist DIR/fashion-model`),
-# and `notebooks/stage-gpu-extras .gpu/extras` (Graphviz's dot and Fashion-MNIST, 31 MB: too big to ride in .gpu/app,
+# and `notebooks/stage-gpu-extras .gpu/extras` (Graphviz's dot, fonts for charts and Fashion-MNIST, 37 MB: too big for .gpu/app,
 # so it is a carry of its own). On the GPU host, after the plan's steps, in the call that carries .gpu/extras:
 #   cp -r .gpu/extras /tmp/gpu-kit/app/gpu-extras; bash /tmp/gpu-kit/app/gpu-run.sh STEP...
 # A call returns only a few files from $OUT: the notebooks and images steps pack theirs into one archive each.

@@ -120,7 +120,7 @@ public final class Install {
   /** Writes the kernelspec beside its final place, then swaps it in, so a failed install leaves the old one. */
   static void install(Path kernelDir, String kernelJson) throws IOException {
     Files.createDirectories(kernelDir.getParent());
-    Path staging = Files.createTempDirectory(kernelDir.getParent(), "." + KERNEL_NAME + "-new-");
+    Path staging = AtomicFiles.createTempDirectory(kernelDir.getParent(), "." + KERNEL_NAME + "-new-");
     Files.writeString(staging.resolve("kernel.json"), kernelJson, StandardCharsets.UTF_8);
     Path old = null;
     if (Files.exists(kernelDir)) {

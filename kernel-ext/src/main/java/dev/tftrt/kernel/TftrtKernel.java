@@ -78,6 +78,16 @@ public final class TftrtKernel extends BaseKernel implements AutoCloseable {
 
   @Override
   public DisplayData eval(String cell) throws Exception {
+    try {
+      return evaluate(cell);
+    } catch (Error e) {
+      // The base kernel answers an Exception with an error reply; an Error would end its shell thread, and no
+      // request would be answered again. (What the cell's own code throws comes back as a SnippetException.)
+      throw new RuntimeException(e.toString(), e);
+    }
+  }
+
+  private DisplayData evaluate(String cell) throws Exception {
     Optional<Object> value;
     try {
       value = evaluator.eval(transpiler.transpile(cell));

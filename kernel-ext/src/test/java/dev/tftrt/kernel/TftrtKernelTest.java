@@ -1,6 +1,7 @@
 package dev.tftrt.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.spencerpark.jupyter.kernel.display.DisplayData;
@@ -43,5 +44,19 @@ class TftrtKernelTest {
         + "libharfbuzz.so.0"), text);
     assertEquals(null, shown.getData(MIMEType.IMAGE_PNG));
     assertEquals("2", String.valueOf(kernel.eval("1 + 1").getData(MIMEType.TEXT_PLAIN)));
+  }
+
+  /** An Error while showing a value (here the value's toString) is the cell's error, not the shell thread's end. */
+  @Test
+  void anErrorWhileShowingAValueIsReportedAsTheCellsErrorAndTheKernelGoesOn() throws Exception {
+    RuntimeException e = assertThrows(RuntimeException.class, () -> kernel.eval("""
+        new Object() {
+          @Override
+          public String toString() {
+            throw new OutOfMemoryError("Java heap space (from the value's toString)");
+          }
+        }"""));
+    assertEquals("java.lang.OutOfMemoryError: Java heap space (from the value's toString)", e.getMessage());
+    assertEquals("3", String.valueOf(kernel.eval("1 + 2").getData(MIMEType.TEXT_PLAIN)));
   }
 }

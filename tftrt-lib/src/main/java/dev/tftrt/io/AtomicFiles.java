@@ -3,12 +3,14 @@ package dev.tftrt.io;
 import dev.tftrt.TftrtException;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
@@ -23,7 +25,7 @@ public final class AtomicFiles {
     Path dir = target.getParent();
     try {
       Files.createDirectories(dir);
-      Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+      Path tmp = createTempFile(dir, "." + target.getFileName(), ".tmp");
       try {
         Files.write(tmp, content);
         replace(tmp, target);
@@ -33,6 +35,36 @@ public final class AtomicFiles {
     } catch (IOException e) {
       throw new TftrtException("cannot write " + file + ": " + e, e);
     }
+  }
+
+  /**
+   * A new empty file {@code dir/prefix<random>suffix} with the permissions any new file there gets (the umask's),
+   * unlike {@link Files#createTempFile}, whose owner-only permissions would stay on the result once it is renamed
+   * into place.
+   */
+  public static Path createTempFile(Path dir, String prefix, String suffix) throws IOException {
+    while (true) {
+      try {
+        return Files.createFile(dir.resolve(prefix + randomPart() + suffix));
+      } catch (FileAlreadyExistsException taken) {
+        // another name
+      }
+    }
+  }
+
+  /** A new empty directory {@code dir/prefix<random>}, with the umask's permissions (see {@link #createTempFile}). */
+  public static Path createTempDirectory(Path dir, String prefix) throws IOException {
+    while (true) {
+      try {
+        return Files.createDirectory(dir.resolve(prefix + randomPart()));
+      } catch (FileAlreadyExistsException taken) {
+        // another name
+      }
+    }
+  }
+
+  private static String randomPart() {
+    return Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
   }
 
   /**

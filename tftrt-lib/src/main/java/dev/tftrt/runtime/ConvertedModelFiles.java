@@ -143,7 +143,7 @@ public final class ConvertedModelFiles {
     try {
       Files.createDirectories(parent);
       removeLeftovers(parent, target.getFileName().toString());
-      temp = Files.createTempDirectory(parent, "." + target.getFileName() + TEMP_MARK);
+      temp = AtomicFiles.createTempDirectory(parent, "." + target.getFileName() + TEMP_MARK);
       writeContents(contents, temp);
       replace(temp, target);
       temp = null;
@@ -237,7 +237,7 @@ public final class ConvertedModelFiles {
       AtomicFiles.moveToFreePlace(complete, target);
       return;
     }
-    Path old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + OLD_MARK);
+    Path old = AtomicFiles.createTempDirectory(target.getParent(), "." + target.getFileName() + OLD_MARK);
     Path oldModel = old.resolve("model");
     AtomicFiles.moveToFreePlace(target, oldModel);
     try {

@@ -3,13 +3,17 @@ package dev.tftrt.io;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +32,22 @@ class AtomicFilesTest {
     try (Stream<Path> files = Files.list(file.getParent())) {
       assertEquals(List.of(file), files.toList());
     }
+  }
+
+  /** Files.createTempFile's owner-only permissions once made saved models and charts unreadable to others. */
+  @Test
+  void writtenFilesAndTemporaryDirectoriesGetThePermissionsOfAnyNewFileThere() throws IOException {
+    Set<PosixFilePermission> fileDefault = Files.getPosixFilePermissions(Files.createFile(tmp.resolve("plain")));
+    Set<PosixFilePermission> dirDefault = Files.getPosixFilePermissions(Files.createDirectory(tmp.resolve("plain-dir")));
+    // Under a umask of 077 the defaults are owner-only too, and nothing would be told apart.
+    assumeTrue(fileDefault.contains(PosixFilePermission.OTHERS_READ), "umask lets others read: " + fileDefault);
+    Path file = tmp.resolve("chart.png");
+    AtomicFiles.writeAtomically(file, new byte[] {1});
+    assertEquals(fileDefault, Files.getPosixFilePermissions(file));
+    Path dir = AtomicFiles.createTempDirectory(tmp, ".model.tmp-");
+    assertEquals(dirDefault, Files.getPosixFilePermissions(dir));
+    assertTrue(dir.getFileName().toString().startsWith(".model.tmp-"));
+    assertNotEquals(dir, AtomicFiles.createTempDirectory(tmp, ".model.tmp-"));
   }
 
   @Test
