@@ -84,20 +84,33 @@ public final class BenchmarkCharts {
     if (!name.endsWith(".png") && !name.endsWith(".svg")) {
       throw new TftrtException("chart file " + file + " must end in .png or .svg");
     }
-    byte[] bytes = draw(() -> {
+    AtomicFiles.writeAtomically(file, name.endsWith(".png") ? png(chart) : svg(chart));
+  }
+
+  /** {@code chart} as a PNG image (a TftrtException where Java cannot draw text: {@link #draw}). */
+  public static byte[] png(Chart<?, ?> chart) {
+    return draw(() -> {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       try {
-        if (name.endsWith(".png")) {
-          BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
-        } else {
-          VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-        }
+        BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
       } catch (IOException e) {
-        throw new TftrtException("cannot draw the chart for " + file + ": " + e.getMessage(), e);
+        throw new TftrtException("cannot draw the chart as PNG: " + e.getMessage(), e);
       }
       return out.toByteArray();
     });
-    AtomicFiles.writeAtomically(file, bytes);
+  }
+
+  /** {@code chart} as an SVG document, UTF-8 (a TftrtException where Java cannot draw text: {@link #draw}). */
+  public static byte[] svg(Chart<?, ?> chart) {
+    return draw(() -> {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      try {
+        VectorGraphicsEncoder.saveVectorGraphic(chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+      } catch (IOException e) {
+        throw new TftrtException("cannot draw the chart as SVG: " + e.getMessage(), e);
+      }
+      return out.toByteArray();
+    });
   }
 
   /**

@@ -1,7 +1,9 @@
 package dev.tftrt.kernel.render;
 
+import dev.tftrt.bench.BenchmarkCharts;
 import io.github.spencerpark.jupyter.kernel.display.Renderer;
 import io.github.spencerpark.jupyter.kernel.display.mime.MIMEType;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.commonmark.parser.Parser;
 import org.commonmark.renderer.html.HtmlRenderer;
@@ -56,8 +58,9 @@ public final class Renderers {
         .supporting(MIMEType.IMAGE_SVG, MIMEType.TEXT_PLAIN)
         .register((chart, context) -> {
           context.renderIfRequested(MIMEType.IMAGE_PNG,
-              () -> Base64.getEncoder().encodeToString(ChartImages.png(chart)));
-          context.renderIfRequested(MIMEType.IMAGE_SVG, () -> Svg.fromSvgElement(ChartImages.svg(chart)));
+              () -> Base64.getEncoder().encodeToString(BenchmarkCharts.png(chart)));
+          context.renderIfRequested(MIMEType.IMAGE_SVG,
+              () -> Svg.fromSvgElement(new String(BenchmarkCharts.svg(chart), StandardCharsets.UTF_8)));
           context.renderIfRequested(MIMEType.TEXT_PLAIN, () -> chartDescription(chart));
         });
   }

@@ -151,7 +151,7 @@ public final class TftrtRenderers {
     CategoryChart chart = BenchmarkCharts.throughput(table);
     try {
       out.append("<img alt=\"throughput by batch size\" src=\"data:image/png;base64,")
-          .append(Base64.getEncoder().encodeToString(ChartImages.png(chart))).append("\"/>\n");
+          .append(Base64.getEncoder().encodeToString(BenchmarkCharts.png(chart))).append("\"/>\n");
     } catch (TftrtException noChart) {
       // The measurements took minutes: show them without the chart rather than not at all.
       out.append("<p class=\"tftrt-note\">").append(HtmlText.escape(noChart.getMessage())).append("</p>\n");
