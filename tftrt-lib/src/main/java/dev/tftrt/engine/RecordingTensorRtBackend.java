@@ -55,6 +55,7 @@ public final class RecordingTensorRtBackend implements TensorRtBackend {
 
   private final List<BuildRecord> builds = new CopyOnWriteArrayList<>();
   private final List<ContextRecord> contexts = new CopyOnWriteArrayList<>();
+  private final List<Integer> runContexts = new CopyOnWriteArrayList<>();
   private final java.util.concurrent.atomic.AtomicLong copiesToDevice = new java.util.concurrent.atomic.AtomicLong();
 
   /** A backend whose networks delegate shape work to fresh builders from {@code networks}. */
@@ -106,6 +107,11 @@ public final class RecordingTensorRtBackend implements TensorRtBackend {
   /** The execution contexts made so far, in order. */
   public List<ContextRecord> contexts() {
     return Collections.unmodifiableList(contexts);
+  }
+
+  /** For each engine run so far, in order, the profile of the context that ran it (one context per profile). */
+  public List<Integer> runContexts() {
+    return Collections.unmodifiableList(runContexts);
   }
 
   @Override
@@ -356,6 +362,7 @@ public final class RecordingTensorRtBackend implements TensorRtBackend {
               + " is outside the engine's profile " + b.profile());
         }
       }
+      runContexts.add(profile);
       return runner.run(engine, inputs);
     }
 

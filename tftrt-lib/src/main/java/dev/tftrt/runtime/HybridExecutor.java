@@ -168,7 +168,7 @@ public final class HybridExecutor implements AutoCloseable {
       if (closed) {
         throw new TftrtException("this model is closed; load it again to run it");
       }
-      Contexts contexts = useEngines ? borrowContexts() : null;
+      Contexts contexts = useEngines ? borrowContexts(null, false) : null;
       Values values = new Values(contexts, contexts == null ? null : contexts.tensors);
       try {
         for (TensorRef in : inputs) {
@@ -260,6 +260,11 @@ public final class HybridExecutor implements AutoCloseable {
     private final Map<TensorRef, TensorValue> hostOutputs = new HashMap<>();
     private final Map<TensorRef, DeviceTensor> deviceOutputs = new HashMap<>();
     private DeviceStream stream;
+    /**
+     * The contexts of this binding's last run, taken again when idle: a context replays its CUDA graph only while
+     * its tensors' addresses stay the same, and two bindings taking turns on one context would recapture each run.
+     */
+    private Contexts lastContexts;
     private boolean ran;
     private boolean closed;
 
@@ -321,7 +326,8 @@ public final class HybridExecutor implements AutoCloseable {
       hostOutputs.clear();
       deviceOutputs.clear();
       ran = false;
-      Contexts contexts = borrowContexts();
+      Contexts contexts = borrowContexts(lastContexts, true);
+      lastContexts = contexts;
       Values values = new Values(contexts, tensors);
       try {
         hostInputs.forEach(values::putHost);
@@ -414,19 +420,29 @@ public final class HybridExecutor implements AutoCloseable {
   }
 
   /**
-   * A set of contexts for one call: an idle one, a new one while the engines allow more contexts (TensorRT 8:
-   * one live context per optimization profile of an engine), else the next one given back.
+   * A set of contexts for one call: {@code preferred} if it is idle; for a binding's first run ({@code ownSet}, no
+   * preferred one) a new set while the engines allow more (so that each binding keeps a set of its own, up to the
+   * limit); else an idle one, a new one while the engines allow more contexts (TensorRT 8: one live context per
+   * optimization profile of an engine), else the next one given back.
    */
-  private Contexts borrowContexts() {
+  private Contexts borrowContexts(Contexts preferred, boolean ownSet) {
     synchronized (idleContexts) {
       while (true) {
-        Contexts c = idleContexts.poll();
+        if (preferred != null && idleContexts.remove(preferred)) {
+          return preferred;
+        }
+        // A binding's first run passes over idle sets: another binding's set would make both recapture.
+        Contexts c = ownSet && preferred == null ? null : idleContexts.poll();
         if (c != null) {
           return c;
         }
         if (allContexts.size() < contextLimit()) {
           c = new Contexts();
           allContexts.add(c);
+          return c;
+        }
+        c = idleContexts.poll();
+        if (c != null) {
           return c;
         }
         try {

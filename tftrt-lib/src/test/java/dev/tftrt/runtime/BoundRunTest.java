@@ -228,16 +228,7 @@ class BoundRunTest {
           java.util.Arrays.fill(relu, batch);
           return Map.of(SegmentSpec.outputBinding(0), TensorValue.ofFloats(Shape.of(batch, 8, 8, 4), relu));
         });
-    BuildResult plan;
-    try (NetworkDefinition n = backend.newNetwork()) {
-      TrtTensor in = n.addInput(SegmentSpec.inputBinding(0), DataType.FLOAT, Shape.of(-1, 8, 8, 1));
-      n.markOutput(n.shuffle(TensorFlowSegmentRunner.layerName("conv_segment", "0"), in, null,
-          Shape.of(-1, 8, 8, 4).dims(), null), SegmentSpec.outputBinding(0));
-      plan = backend.build(n, EngineConfig.builder().executionContexts(2)
-          .profile(SegmentSpec.inputBinding(0), ShapeRange.batch(Shape.of(-1, 8, 8, 1), 4)).build(),
-          BuildListener.NONE);
-    }
-    SegmentEngine conv = new SegmentEngine(backend.deserialize(plan.plan()), plan.plan());
+    SegmentEngine conv = convEngineWithTwoContexts(backend);
     try (SmallCnnGraph m = new SmallCnnGraph();
         HybridExecutor ex = new HybridExecutor(m.graph, List.of(SmallCnnGraph.INPUT), List.of(RELU),
             List.of(new SegmentEngines(SmallCnnGraph.CONV, List.of(conv), null, true, 1, null, backend)), backend);
@@ -262,6 +253,44 @@ class BoundRunTest {
           .sorted().toList());
       assertEquals(List.of(), ex.fallbacks());
     }
+  }
+
+  /** A context replays its CUDA graph only while the tensors stay the same: bindings must not take turns on one. */
+  @Test
+  void eachBindingKeepsAContextOfItsOwnWhileTheEngineHasOne() {
+    RecordingTensorRtBackend backend = new RecordingTensorRtBackend(TensorFlowSegmentRunner::shapeBuilder)
+        .withRunner((engine, in) -> {
+          long batch = in.get(SegmentSpec.inputBinding(0)).shape().dim(0);
+          return Map.of(SegmentSpec.outputBinding(0),
+              TensorValue.ofFloats(Shape.of(batch, 8, 8, 4), new float[(int) batch * 256]));
+        });
+    SegmentEngine conv = convEngineWithTwoContexts(backend);
+    try (SmallCnnGraph m = new SmallCnnGraph();
+        HybridExecutor ex = new HybridExecutor(m.graph, List.of(SmallCnnGraph.INPUT), List.of(RELU),
+            List.of(new SegmentEngines(SmallCnnGraph.CONV, List.of(conv), null, true, 1, null, backend)), backend);
+        HybridExecutor.Bound one = ex.bind(Map.of(SmallCnnGraph.INPUT, SmallCnnGraph.input(1, 1)));
+        HybridExecutor.Bound two = ex.bind(Map.of(SmallCnnGraph.INPUT, SmallCnnGraph.input(2, 2)))) {
+      for (int i = 0; i < 3; i++) {
+        one.run();
+        two.run();
+      }
+      assertEquals(List.of(0, 1, 0, 1, 0, 1), backend.runContexts());
+      assertEquals(2, backend.contexts().size());
+    }
+  }
+
+  /** The conv segment as an engine of the recording backend with two optimization profiles, so two contexts. */
+  private static SegmentEngine convEngineWithTwoContexts(RecordingTensorRtBackend backend) {
+    BuildResult plan;
+    try (NetworkDefinition n = backend.newNetwork()) {
+      TrtTensor in = n.addInput(SegmentSpec.inputBinding(0), DataType.FLOAT, Shape.of(-1, 8, 8, 1));
+      n.markOutput(n.shuffle(TensorFlowSegmentRunner.layerName("conv_segment", "0"), in, null,
+          Shape.of(-1, 8, 8, 4).dims(), null), SegmentSpec.outputBinding(0));
+      plan = backend.build(n, EngineConfig.builder().executionContexts(2)
+          .profile(SegmentSpec.inputBinding(0), ShapeRange.batch(Shape.of(-1, 8, 8, 1), 4)).build(),
+          BuildListener.NONE);
+    }
+    return new SegmentEngine(backend.deserialize(plan.plan()), plan.plan());
   }
 
   @Test
