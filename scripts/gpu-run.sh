@@ -32,7 +32,7 @@ for step in "$@"; do
       for c in $(echo "${step#tests=}" | tr ';' ' '); do
         case "$c" in *'#'*) sel="$sel --select-method $c";; *) sel="$sel --select-class $c";; esac; done
       # From the module's directory, as surefire runs them (tests read src/test/resources by relative path).
-      cd tftrt-lib && java -Xmx16g -Djava.awt.headless=true -jar "$JUNIT" execute --class-path "$KIT_CP" $sel --include-tag gpu \
+      cd tftrt-lib && java -Xmx16g -XX:+AlwaysPreTouch -Djava.awt.headless=true -jar "$JUNIT" execute --class-path "$KIT_CP" $sel --include-tag gpu \
         --details=tree --disable-banner 2>&1 | grep -v '^I0000\|^WARNING: All log\|Versions of org.bytedeco' | tee -a "$OUT/tests.log"; cd .. ;;
     bench=*)
       java -Xmx48g -Djava.awt.headless=true -Dbench.fashionModel="$A/fashion-model" ${BENCH_OPTS:-} -cp "$KIT_CP" \

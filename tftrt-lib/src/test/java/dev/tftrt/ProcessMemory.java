@@ -21,8 +21,10 @@ public final class ProcessMemory {
 
   /**
    * Resident memory outside the committed Java heap: native allocations (TensorFlow's, JavaCPP's, TensorRT's),
-   * metaspace and code. Sample it away from {@link #usedHeapBytes()}: a collection that shrinks the heap lowers
-   * the committed size at once but the resident set only later (JDK 17 uncommits concurrently).
+   * metaspace and code. Exact only when the JVM pre-touches its heap ({@code -XX:+AlwaysPreTouch}, as the tests
+   * run): otherwise heap pages touched for the first time count as native growth (once 119 MiB in the CPU soak
+   * test). Sample it away from {@link #usedHeapBytes()}: a collection that shrinks the heap lowers the committed
+   * size at once but the resident set only later (JDK 17 uncommits concurrently).
    */
   public static long nativeBytes() {
     return residentBytes() - Runtime.getRuntime().totalMemory();
