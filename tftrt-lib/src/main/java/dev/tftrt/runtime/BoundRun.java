@@ -21,8 +21,9 @@ import java.util.Map;
  * device at all.
  *
  * <p>One run at a time per binding: calls on one binding from several threads take turns; several bindings of
- * one model run at once, as {@link ConvertedModel#run} calls do. {@link #close()} frees the device memory; the
- * model's close closes its bindings.
+ * one model run at once, as {@link ConvertedModel#run} calls do, each on its own execution contexts (a binding
+ * runs again on the contexts it used last when they are free, so that their CUDA graphs, captured for its
+ * tensors, replay). {@link #close()} frees the device memory; the model's close closes its bindings.
  */
 public final class BoundRun implements AutoCloseable {
   private final HybridExecutor.Bound bound;

@@ -29,10 +29,9 @@ final class ResNet50Table {
   /**
    * {@link #BOUND_GRAPHS} from two threads, each with its own binding. Two bindings of one model do run at once:
    * a binding's run holds only its own monitor and the executor's shared (read) lifecycle lock, and borrows one of
-   * the engine's two sets of contexts, each with its own stream. A binding does not keep its set between calls
-   * (the pool gives whichever is idle), so when the two threads give back and borrow in between each other a
-   * binding can get the set the other one used last, whose CUDA graph was captured for the other binding's
-   * addresses: that call enqueues without the graph (and a second call in a row on that set captures again).
+   * the engine's two sets of contexts, each with its own stream: its first run takes a set of its own and later
+   * runs take it back (idle, as the other thread keeps to its own), so each context keeps replaying the CUDA graph
+   * of one binding's addresses.
    */
   static final String BOUND_TWO_CONTEXTS = "ConvertedModel.bind, run + CUDA graphs, 2 threads (2 contexts, inputs on "
       + "the GPU)";
