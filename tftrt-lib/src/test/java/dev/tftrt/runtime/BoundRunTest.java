@@ -228,10 +228,8 @@ class BoundRunTest {
           java.util.Arrays.fill(relu, batch);
           return Map.of(SegmentSpec.outputBinding(0), TensorValue.ofFloats(Shape.of(batch, 8, 8, 4), relu));
         });
-    SegmentEngine conv = convEngineWithTwoContexts(backend);
     try (SmallCnnGraph m = new SmallCnnGraph();
-        HybridExecutor ex = new HybridExecutor(m.graph, List.of(SmallCnnGraph.INPUT), List.of(RELU),
-            List.of(new SegmentEngines(SmallCnnGraph.CONV, List.of(conv), null, true, 1, null, backend)), backend);
+        HybridExecutor ex = convOnAnEngineWithTwoContexts(m, backend);
         HybridExecutor.Bound one = ex.bind(Map.of(SmallCnnGraph.INPUT, SmallCnnGraph.input(1, 1)));
         HybridExecutor.Bound two = ex.bind(Map.of(SmallCnnGraph.INPUT, SmallCnnGraph.input(2, 2)))) {
       ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -264,10 +262,8 @@ class BoundRunTest {
           return Map.of(SegmentSpec.outputBinding(0),
               TensorValue.ofFloats(Shape.of(batch, 8, 8, 4), new float[(int) batch * 256]));
         });
-    SegmentEngine conv = convEngineWithTwoContexts(backend);
     try (SmallCnnGraph m = new SmallCnnGraph();
-        HybridExecutor ex = new HybridExecutor(m.graph, List.of(SmallCnnGraph.INPUT), List.of(RELU),
-            List.of(new SegmentEngines(SmallCnnGraph.CONV, List.of(conv), null, true, 1, null, backend)), backend);
+        HybridExecutor ex = convOnAnEngineWithTwoContexts(m, backend);
         HybridExecutor.Bound one = ex.bind(Map.of(SmallCnnGraph.INPUT, SmallCnnGraph.input(1, 1)));
         HybridExecutor.Bound two = ex.bind(Map.of(SmallCnnGraph.INPUT, SmallCnnGraph.input(2, 2)))) {
       for (int i = 0; i < 3; i++) {
@@ -279,8 +275,11 @@ class BoundRunTest {
     }
   }
 
-  /** The conv segment as an engine of the recording backend with two optimization profiles, so two contexts. */
-  private static SegmentEngine convEngineWithTwoContexts(RecordingTensorRtBackend backend) {
+  /**
+   * An executor of {@code m} up to its ReLU whose conv segment runs on an engine of the recording backend with two
+   * optimization profiles, so two contexts.
+   */
+  private static HybridExecutor convOnAnEngineWithTwoContexts(SmallCnnGraph m, RecordingTensorRtBackend backend) {
     BuildResult plan;
     try (NetworkDefinition n = backend.newNetwork()) {
       TrtTensor in = n.addInput(SegmentSpec.inputBinding(0), DataType.FLOAT, Shape.of(-1, 8, 8, 1));
@@ -290,7 +289,9 @@ class BoundRunTest {
           .profile(SegmentSpec.inputBinding(0), ShapeRange.batch(Shape.of(-1, 8, 8, 1), 4)).build(),
           BuildListener.NONE);
     }
-    return new SegmentEngine(backend.deserialize(plan.plan()), plan.plan());
+    SegmentEngine conv = new SegmentEngine(backend.deserialize(plan.plan()), plan.plan());
+    return new HybridExecutor(m.graph, List.of(SmallCnnGraph.INPUT), List.of(RELU),
+        List.of(new SegmentEngines(SmallCnnGraph.CONV, List.of(conv), null, true, 1, null, backend)), backend);
   }
 
   @Test
