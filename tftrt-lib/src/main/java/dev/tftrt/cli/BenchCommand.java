@@ -100,8 +100,9 @@ public final class BenchCommand implements Callable<Integer> {
     if (chart != null) {
       chartName(chart, "");
     }
+    boolean terminal = System.console() != null;
     Comparison.Builder c = Comparison.builder().benchmark(b.build()).precisions(asked)
-        .progress(new ProgressLine(System.err));
+        .progress(new ProgressLine(System.err, terminal));
     if (calibrationData != null) {
       if (calibrationImages < 1) {
         throw new TftrtException("--calibration-images must be >= 1, got " + calibrationImages);
@@ -112,7 +113,9 @@ public final class BenchCommand implements Callable<Integer> {
       c.accuracy(dataset(accuracyData, "t10k"), Path.of(accuracyData).getFileName().toString());
     }
     ComparisonResult result = c.build().run(model);
-    System.err.println();
+    if (terminal) {
+      System.err.println(); // ends the status line
+    }
     System.out.println(result.environment().describe());
     System.out.println();
     System.out.print(result.format());
@@ -160,21 +163,30 @@ public final class BenchCommand implements Callable<Integer> {
         + "and mnist10k-labels-idx1-ubyte.gz");
   }
 
-  /** Rewrites one status line on the terminal. */
+  /**
+   * Progress on one status line rewritten in place on a terminal; elsewhere (a log file, a CI job, a notebook's
+   * shell) one line per message, which carriage returns would run together.
+   */
   private static final class ProgressLine implements dev.tftrt.bench.Progress.Listener {
     private final PrintStream out;
+    private final boolean terminal;
     private String last = "";
 
-    ProgressLine(PrintStream out) {
+    ProgressLine(PrintStream out, boolean terminal) {
       this.out = out;
+      this.terminal = terminal;
     }
 
     @Override
     public void progress(dev.tftrt.bench.Progress p) {
       String line = p.message();
       if (!line.equals(last)) {
-        out.print("\r" + line + " ".repeat(Math.max(0, last.length() - line.length())));
-        out.flush();
+        if (terminal) {
+          out.print("\r" + line + " ".repeat(Math.max(0, last.length() - line.length())));
+          out.flush();
+        } else {
+          out.println(line);
+        }
         last = line;
       }
     }

@@ -32,6 +32,9 @@ class BenchCommandTest {
       assertTrue(Files.readString(p).contains("<svg"), p.toString());
     }
     assertTrue(r.err().contains("batch 2"), "progress goes to stderr: " + r.err());
+    // Not a terminal here: one line per message, no carriage returns running them together in a log.
+    assertFalse(r.err().contains("\r"), r.err());
+    assertTrue(r.err().lines().anyMatch(l -> l.startsWith("native TensorFlow, batch 2: ")), r.err());
   }
 
   @Test
