@@ -115,7 +115,7 @@ public final class TftrtKernel extends BaseKernel implements AutoCloseable {
         text = value.getClass().getName();
       }
       return new DisplayData(text + "\n(shown as text: " + e.getClass().getSimpleName() + ": "
-          + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ")");
+          + firstLine(String.valueOf(e.getMessage())) + ")");
     }
   }
 

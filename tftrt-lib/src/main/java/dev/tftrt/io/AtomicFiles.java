@@ -43,20 +43,23 @@ public final class AtomicFiles {
    * into place.
    */
   public static Path createTempFile(Path dir, String prefix, String suffix) throws IOException {
-    while (true) {
-      try {
-        return Files.createFile(dir.resolve(prefix + randomPart() + suffix));
-      } catch (FileAlreadyExistsException taken) {
-        // another name
-      }
-    }
+    return createUnused(dir, prefix, suffix, Files::createFile);
   }
 
   /** A new empty directory {@code dir/prefix<random>}, with the umask's permissions (see {@link #createTempFile}). */
   public static Path createTempDirectory(Path dir, String prefix) throws IOException {
+    return createUnused(dir, prefix, "", Files::createDirectory);
+  }
+
+  private interface Create {
+    Path at(Path path) throws IOException;
+  }
+
+  /** Creates {@code dir/prefix<random>suffix} with {@code create}, trying other names while one is taken. */
+  private static Path createUnused(Path dir, String prefix, String suffix, Create create) throws IOException {
     while (true) {
       try {
-        return Files.createDirectory(dir.resolve(prefix + randomPart()));
+        return create.at(dir.resolve(prefix + randomPart() + suffix));
       } catch (FileAlreadyExistsException taken) {
         // another name
       }
