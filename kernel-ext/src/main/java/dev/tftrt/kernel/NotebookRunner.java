@@ -34,8 +34,9 @@ import java.util.stream.Stream;
  * for the run; HTML written too), the default where {@code /usr/bin/jupyter} exists; and {@link NotebookExecutor},
  * a Java client of the same Jupyter protocol for machines without Python's Jupyter (a bare GPU host), which
  * writes the notebooks only; when one of its cells times out it also writes the kernel's thread stacks as
- * {@code <name>.kernel-threads.txt} and logs those running project code. Without notebooks it runs every {@code notebooks/*.ipynb} of the working
- * directory, in name order; each notebook's kernel starts in the notebook's folder.
+ * {@code <name>.kernel-threads.txt} and logs those running project code. Without notebooks it runs every
+ * {@code notebooks/*.ipynb} of the working directory, in name order; each notebook's kernel starts in the
+ * notebook's folder.
  */
 public final class NotebookRunner {
   public static final Path JUPYTER = Path.of("/usr/bin/jupyter");

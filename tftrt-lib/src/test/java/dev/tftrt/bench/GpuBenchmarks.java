@@ -498,7 +498,8 @@ public final class GpuBenchmarks {
   private void renderResnet50Table() {
     ResNet50Table.render(out.resolve("resnet50.csv"), out.resolve("resnet50.md"), "ResNet-50 (ModelZoo, generated) "
         + "on " + backend.availability().gpuName() + ", TensorRT " + backend.availability().tensorRtVersion()
-        + "; batches " + batches + " (TensorRT profiles batch 1.." + maxBatch + "), " + repeats + " x " + seconds + " s per batch after " + warmup + " s warm-up");
+        + "; batches " + batches + " (TensorRT profiles batch 1.." + maxBatch + "), " + repeats + " x " + seconds
+        + " s per batch after " + warmup + " s warm-up");
     say("resnet50 table so far (" + out.resolve("resnet50.md") + ")\n" + readString(out.resolve("resnet50.md")));
   }
 
