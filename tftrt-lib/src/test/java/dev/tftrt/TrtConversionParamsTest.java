@@ -54,7 +54,7 @@ class TrtConversionParamsTest {
     TrtConversionParams p = TrtConversionParams.builder().precisionMode(Precision.INT8).maxBatchSize(4)
         .minimumSegmentSize(2).maxWorkspaceSizeBytes(123456789L).useCalibration(false).maximumCachedEngines(3)
         .isDynamicOp(false).allowBuildAtRuntime(false).opDenylist("Softmax").maxEngines(7)
-        .builderOptimizationLevel(5).executionContextsPerEngine(2).cudaGraphs(true).build();
+        .builderOptimizationLevel(5).executionContextsPerEngine(2).cudaGraphs(true).allowTf32(true).build();
     assertEquals(p, TrtConversionParams.fromJson(p.toJson()));
     assertEquals(TrtConversionParams.defaults(), TrtConversionParams.fromJson("{}"));
   }
@@ -71,6 +71,9 @@ class TrtConversionParamsTest {
     assertNotEquals(p, q);
     assertNotEquals(p, p.toBuilder().cudaGraphs(false).build());
     assertNotEquals(p, p.toBuilder().executionContextsPerEngine(3).build());
+    assertFalse(p.allowTf32(), "TF32 is off unless asked for: FP32 means FP32");
+    assertTrue(p.toBuilder().allowTf32(true).build().toBuilder().build().allowTf32());
+    assertNotEquals(p, p.toBuilder().allowTf32(true).build());
     assertTrue(p.toString().contains("builderOptimizationLevel=0, executionContextsPerEngine=4, cudaGraphs=true"),
         p.toString());
     assertTrue(p.toJson().contains("\"builderOptimizationLevel\": 0"), p.toJson());

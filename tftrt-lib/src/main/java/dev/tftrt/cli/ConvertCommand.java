@@ -67,6 +67,10 @@ public final class ConvertCommand implements Callable<Integer> {
       + "repeat")
   boolean cudaGraphs;
 
+  @Option(names = "--tf32", description = "let FP32 layers use TF32 tensor cores (faster on Ampere and newer GPUs; "
+      + "errors near 1e-3 instead of 1e-6)")
+  boolean tf32;
+
   @Mixin
   MetaGraphOptions metaGraph;
 
@@ -91,7 +95,7 @@ public final class ConvertCommand implements Callable<Integer> {
     TrtConversionParams params = planning.params().maxBatchSize(maxBatchSize).maxWorkspaceSizeBytes(bytes(workspace))
         .maximumCachedEngines(maximumCachedEngines).allowBuildAtRuntime(!noBuildAtRuntime)
         .builderOptimizationLevel(builderOptimizationLevel).executionContextsPerEngine(contextsPerEngine)
-        .cudaGraphs(cudaGraphs).build();
+        .cudaGraphs(cudaGraphs).allowTf32(tf32).build();
     if (params.precisionMode() == Precision.INT8 && calibrationData == null) {
       throw new TftrtException("INT8 needs calibration images: give --calibration-data (e.g. fashion-mnist), "
           + "or use --precision FP16 or FP32");

@@ -102,6 +102,7 @@ public final class EngineBuilds {
       }
       EngineConfig.Builder config = EngineConfig.builder()
           .precision(precision)
+          .tf32(params.allowTf32())
           .workspaceBytes(params.maxWorkspaceSizeBytes())
           .detailedProfiling(true)
           .optimizationLevel(params.builderOptimizationLevel())

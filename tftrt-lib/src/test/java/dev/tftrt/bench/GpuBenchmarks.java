@@ -67,7 +67,8 @@ import java.util.SplittableRandom;
  * generated SavedModel and the TensorRT timing cache under OUT_DIR/work.
  * Properties: bench.batches (1,32,128,256; the largest is where the engine's profiles end), bench.seconds (0.5
  *   per repeat, at least one call), bench.repeats (3), bench.warmup (0.3 s, at least one call), bench.level (3),
- *   bench.dryRun (engines computed by TensorFlow, to check on a CPU), bench.variants (which ResNet-50 variants, in
+ *   bench.dryRun (engines computed by TensorFlow, to check on a CPU), bench.tf32 (false; true builds the ResNet-50
+ *   engines with allowTf32, their rows' precision then reads FP32+TF32 for FP32), bench.variants (which ResNet-50 variants, in
  *   the order given):
  *     engine          the bare loop: inputs on the GPU, enqueue and wait (CUDA events give the GPU time)
  *     engine-graphs   the same with CUDA graphs
@@ -101,6 +102,8 @@ public final class GpuBenchmarks {
   private final double seconds = Double.parseDouble(System.getProperty("bench.seconds", "0.5"));
   private final int repeats = Integer.parseInt(System.getProperty("bench.repeats", "3"));
   private final double warmup = Double.parseDouble(System.getProperty("bench.warmup", "0.3"));
+  /** TrtConversionParams.allowTf32 for the ResNet-50 engines: FP32 layers on TF32 tensor cores. */
+  private final boolean tf32 = Boolean.getBoolean("bench.tf32");
 
   private GpuBenchmarks(Path out) {
     this.out = out;
@@ -269,10 +272,11 @@ public final class GpuBenchmarks {
    * {@code resnet50.csv} and {@code resnet50.md} re-rendered as soon as it is measured.
    */
   private void resnet50(Precision precision, int level, List<String> variants) {
-    String tag = precision + " level " + level;
+    String tag = label(precision) + " level " + level;
     Path model = resnet50Model();
     TrtConversionParams params = TrtConversionParams.builder().precisionMode(precision).maxBatchSize(maxBatch)
-        .maxWorkspaceSizeBytes(8L << 30).builderOptimizationLevel(level).executionContextsPerEngine(2).build();
+        .maxWorkspaceSizeBytes(8L << 30).builderOptimizationLevel(level).executionContextsPerEngine(2)
+        .allowTf32(tf32).build();
     long start = System.nanoTime();
     TrtGraphConverterV2 converter = new TrtGraphConverterV2(model, params.toBuilder()
         .precisionMode(precision == Precision.INT8 ? Precision.FP16 : precision).build()).withBackend(backend)
@@ -319,6 +323,11 @@ public final class GpuBenchmarks {
             graphs));
       }
     }
+  }
+
+  /** The precision as the table names it: FP32 built with TF32 allowed is FP32+TF32. */
+  private String label(Precision precision) {
+    return precision == Precision.FP32 && tf32 ? "FP32+TF32" : precision.name();
   }
 
   private static byte[] readIfExists(Path file) {
@@ -438,7 +447,7 @@ public final class GpuBenchmarks {
    */
   private void measure(Precision precision, int level, String variant, Path model, Engine engine,
       ConvertedModel plain, ConvertedModel graphs) {
-    String p = precision.name();
+    String p = label(precision);
     InputSource input = InputSource.random(7);
     List<ResNet50Table.Row> rows;
     if (variant.equals(ResNet50Table.NATIVE)) {

@@ -43,7 +43,7 @@ final class ResNet50Table {
   static final String NATIVE_PRECISION = "native";
   private static final List<String> VARIANTS = List.of(NATIVE, ENGINE, ENGINE_GRAPHS, ENGINE_COPIES, BOUND,
       BOUND_GRAPHS, BOUND_TWO_CONTEXTS, MODEL, MODEL_GRAPHS, MODEL_TWO_CONTEXTS);
-  private static final List<String> PRECISIONS = List.of(NATIVE_PRECISION, "FP32", "FP16", "INT8");
+  private static final List<String> PRECISIONS = List.of(NATIVE_PRECISION, "FP32", "FP32+TF32", "FP16", "INT8");
   private static final String HEADER = "precision,level,variant,batch,images_per_s,images_per_s_rsd_percent,"
       + "latency_p50_ms,latency_p99_ms,device_p50_ms";
 

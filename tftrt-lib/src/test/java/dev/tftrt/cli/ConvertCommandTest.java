@@ -27,7 +27,7 @@ class ConvertCommandTest {
     Path out = dir.resolve("small-cnn-fp16");
     CliRun r = CliRun.of("convert", GeneratedModels.smallCnn().toString(), "--output", out.toString(), "--precision",
         "fp16", "--max-batch-size", "4", "--workspace", "256M", "--builder-optimization-level", "5",
-        "--contexts-per-engine", "2", "--cuda-graphs", "--denylist", "Softmax", "--max-engines", "5");
+        "--contexts-per-engine", "2", "--cuda-graphs", "--tf32", "--denylist", "Softmax", "--max-engines", "5");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.err().contains("TensorRT not available: ") && r.err().contains("; the segment runs in TensorFlow"),
         r.err());
@@ -43,6 +43,7 @@ class ConvertCommandTest {
       assertEquals(5, m.params().builderOptimizationLevel());
       assertEquals(2, m.params().executionContextsPerEngine());
       assertTrue(m.params().cudaGraphs());
+      assertTrue(m.params().allowTf32());
       assertEquals(Set.of("Softmax"), m.params().opDenylist());
       assertEquals(5, m.params().maxEngines());
       Map<String, TensorValue> in = Map.of(ModelZoo.INPUT_KEY, TensorValue.ofFloats(Shape.of(2, 32, 32, 3),

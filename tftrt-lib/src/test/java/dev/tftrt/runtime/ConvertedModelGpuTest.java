@@ -99,8 +99,12 @@ class ConvertedModelGpuTest {
   }
 
   static TrtGraphConverterV2 converter(Path model, Precision precision, int maxBatch) {
+    return converter(model, precision, false, maxBatch);
+  }
+
+  static TrtGraphConverterV2 converter(Path model, Precision precision, boolean tf32, int maxBatch) {
     return new TrtGraphConverterV2(model, TrtConversionParams.builder().precisionMode(precision)
-        .maxBatchSize(maxBatch).build()).withProgress(m -> System.out.println("  " + m));
+        .maxBatchSize(maxBatch).allowTf32(tf32).build()).withProgress(m -> System.out.println("  " + m));
   }
 
   static void assertEveryEngineBuilt(ConvertedModel m) {
@@ -112,13 +116,19 @@ class ConvertedModelGpuTest {
   @CsvSource({"small-cnn, FP32, 1e-4", "small-cnn, FP16, 1e-2", "inception-block, FP32, 1e-4",
       "inception-block, FP16, 1e-2", "fashion-mnist, FP32, 1e-4", "fashion-mnist, FP16, 1e-2"})
   void matchesNativeTensorFlow(String name, Precision precision, double tolerance) {
-    compareWithNative(name, precision, tolerance);
+    compareWithNative(name, precision, false, tolerance);
   }
 
   @ParameterizedTest
   @CsvSource({"resnet50, FP32, 1e-4", "resnet50, FP16, 1e-2"})
   void resnet50MatchesNativeTensorFlow(String name, Precision precision, double tolerance) {
-    compareWithNative(name, precision, tolerance);
+    compareWithNative(name, precision, false, tolerance);
+  }
+
+  /** TF32 (allowTf32) trades FP32's ~1e-6 for FP16-like errors: held to FP16's limit. */
+  @Test
+  void resnet50WithTf32MatchesNativeTensorFlowLikeFp16() {
+    compareWithNative(ModelZoo.RESNET50, Precision.FP32, true, 1e-2);
   }
 
   /**
@@ -128,13 +138,13 @@ class ConvertedModelGpuTest {
   @ParameterizedTest
   @CsvSource({"kws, FP32, 1e-4", "kws, FP16, 1e-2"})
   void trainedKwsMatchesNativeTensorFlow(String name, Precision precision, double tolerance) {
-    compareWithNative(name, precision, tolerance);
+    compareWithNative(name, precision, false, tolerance);
   }
 
-  private static void compareWithNative(String name, Precision precision, double tolerance) {
+  private static void compareWithNative(String name, Precision precision, boolean tf32, double tolerance) {
     Path dir = model(name);
     long start = System.nanoTime();
-    TrtGraphConverterV2 c = converter(dir, precision, MAX_BATCH);
+    TrtGraphConverterV2 c = converter(dir, precision, tf32, MAX_BATCH);
     c.convert();
     try (SavedModelTarget reference = SavedModelTarget.load(dir); ConvertedModel m = c.build(null)) {
       double buildSeconds = (System.nanoTime() - start) / 1e9;
@@ -144,8 +154,9 @@ class ConvertedModelGpuTest {
       for (int n : new int[] {1, MAX_BATCH}) {
         Map<String, TensorValue> in = randomBatch(reference.inputs(), n, 7 + n);
         double err = relativeL2(reference.run(in).get(output).toFloats(), m.run(in).get(output).toFloats());
-        System.out.printf(Locale.ROOT, "RESULT %s %s batch %d: relative L2 error %.3g (limit %.0e); %d segments, "
-            + "converted in %.1f s%n", name, precision, n, err, tolerance, m.segments().size(), buildSeconds);
+        System.out.printf(Locale.ROOT, "RESULT %s %s%s batch %d: relative L2 error %.3g (limit %.0e); %d segments, "
+            + "converted in %.1f s%n", name, precision, tf32 ? "+TF32" : "", n, err, tolerance, m.segments().size(),
+            buildSeconds);
         assertTrue(err <= tolerance, name + " " + precision + " batch " + n + ": relative L2 " + err);
       }
       assertEquals(List.of(), m.fallbacks(), "every segment ran on its engine");

@@ -22,15 +22,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The conversion parameters for speed reach the engines: the builder optimization level and the number of
- * optimization profiles in every recorded build, one context per profile for concurrent calls, and the CUDA
+ * The conversion parameters for speed reach the engines: the builder optimization level, TF32 and the number
+ * of optimization profiles in every recorded build, one context per profile for concurrent calls, and the CUDA
  * graphs flag in every context the runtime makes. Engines compute in TensorFlow (no GPU needed).
  */
 class ConvertedModelSpeedOptionsTest {
   @Test
-  void levelProfilesAndGraphsReachEveryBuildAndContext(@TempDir Path dir) throws Exception {
+  void levelTf32ProfilesAndGraphsReachEveryBuildAndContext(@TempDir Path dir) throws Exception {
     TrtConversionParams params = TrtConversionParams.builder().maxBatchSize(4).builderOptimizationLevel(5)
-        .executionContextsPerEngine(2).cudaGraphs(true).build();
+        .executionContextsPerEngine(2).cudaGraphs(true).allowTf32(true).build();
     try (TensorFlowEngines engines = new TensorFlowEngines();
         ConvertedModel m = ConverterFixtures.converter(GeneratedModels.smallCnn(), params,
             ConverterFixtures.SMALL_CNN_OPS).withBackend(engines.backend()).withNetworks(engines)
@@ -40,6 +40,7 @@ class ConvertedModelSpeedOptionsTest {
       backend.builds().forEach(b -> {
         assertEquals(5, b.config().optimizationLevel(), b.config().toString());
         assertEquals(2, b.config().executionContexts(), b.config().toString());
+        assertTrue(b.config().tf32(), b.config().toString());
       });
       TensorValue sequential = m.run(smallCnnBatch(3, 7)).get(ModelZoo.OUTPUT_KEY);
 
@@ -77,6 +78,7 @@ class ConvertedModelSpeedOptionsTest {
             TrtConversionParams.builder().maxBatchSize(4).build(), ConverterFixtures.SMALL_CNN_OPS)
             .withBackend(engines.backend()).withNetworks(engines).build(List.of(smallCnnBatch(1, 1)))) {
       int engineCount = engines.backend().builds().size();
+      assertTrue(engines.backend().builds().stream().noneMatch(b -> b.config().tf32()), "TF32 off by default");
       CountDownLatch start = new CountDownLatch(1);
       ExecutorService pool = Executors.newFixedThreadPool(4);
       try {
