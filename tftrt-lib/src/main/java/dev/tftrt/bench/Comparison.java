@@ -2,6 +2,7 @@ package dev.tftrt.bench;
 
 import dev.tftrt.Precision;
 import dev.tftrt.TftrtException;
+import dev.tftrt.TrtConversionParams;
 import dev.tftrt.data.IdxDataset;
 import dev.tftrt.engine.Availability;
 import dev.tftrt.engine.TensorRtBackends;
@@ -27,6 +28,7 @@ public final class Comparison {
   private final String accuracyDataName;
   private final Availability tensorRt;
   private final TrtTargetFactory factory;
+  private final TrtConversionParams conversion;
   private final Progress.Listener listener;
 
   private Comparison(Builder b) {
@@ -37,6 +39,7 @@ public final class Comparison {
     this.accuracyDataName = b.accuracyDataName;
     this.tensorRt = b.tensorRt;
     this.factory = b.factory;
+    this.conversion = b.conversion;
     this.listener = b.listener;
   }
 
@@ -73,7 +76,8 @@ public final class Comparison {
         }
         InferenceTarget target;
         try {
-          target = factory.create(savedModel, p, maxBatch, Optional.ofNullable(calibration));
+          target = factory.create(savedModel, conversion.toBuilder().precisionMode(p).maxBatchSize(maxBatch).build(),
+              Optional.ofNullable(calibration));
         } catch (TftrtException e) {
           notes.add(p + " not converted: " + e.getMessage());
           continue;
@@ -106,6 +110,7 @@ public final class Comparison {
     private String accuracyDataName;
     private Availability tensorRt;
     private TrtTargetFactory factory;
+    private TrtConversionParams conversion = TrtConversionParams.defaults();
     private Progress.Listener listener = Progress.Listener.NONE;
 
     private Builder() {}
@@ -146,6 +151,15 @@ public final class Comparison {
     public Builder tensorRt(Availability availability, TrtTargetFactory f) {
       this.tensorRt = Objects.requireNonNull(availability);
       this.factory = Objects.requireNonNull(f);
+      return this;
+    }
+
+    /**
+     * The parameters every TensorRT row converts with (TF32, builder level, contexts, CUDA graphs ...); each row
+     * sets its own precision and a maximum batch of the largest batch size. Default: TF-TRT's defaults.
+     */
+    public Builder conversionParams(TrtConversionParams params) {
+      this.conversion = Objects.requireNonNull(params);
       return this;
     }
 

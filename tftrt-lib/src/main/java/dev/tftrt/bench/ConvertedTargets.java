@@ -21,20 +21,19 @@ import java.util.Optional;
 final class ConvertedTargets {
   private ConvertedTargets() {}
 
-  static InferenceTarget create(Path savedModel, Precision precision, int maxBatchSize,
-      Optional<IdxDataset> calibration) {
-    return create(savedModel, precision, maxBatchSize, calibration, BuildListener.NONE);
+  static InferenceTarget create(Path savedModel, TrtConversionParams params, Optional<IdxDataset> calibration) {
+    return create(savedModel, params, calibration, BuildListener.NONE);
   }
 
   /**
-   * {@code savedModel} converted at {@code precision} for batches 1 .. {@code maxBatchSize} (INT8 calibrated on
-   * every image of {@code calibration}), as a target named for what runs in TensorFlow; {@code progress} hears
-   * the converter's calibration and build messages.
+   * {@code savedModel} converted with {@code params} (INT8 calibrated on every image of {@code calibration}), as a
+   * target named for its precision (FP32 with TF32 allowed is "FP32+TF32") and what runs in TensorFlow;
+   * {@code progress} hears the converter's calibration and build messages.
    */
-  static InferenceTarget create(Path savedModel, Precision precision, int maxBatchSize,
-      Optional<IdxDataset> calibration, BuildListener progress) {
-    TrtConversionParams params = TrtConversionParams.builder().precisionMode(precision).maxBatchSize(maxBatchSize)
-        .build();
+  static InferenceTarget create(Path savedModel, TrtConversionParams params, Optional<IdxDataset> calibration,
+      BuildListener progress) {
+    Precision precision = params.precisionMode();
+    int maxBatchSize = params.maxBatchSize();
     TrtGraphConverterV2 converter = new TrtGraphConverterV2(savedModel, params).withProgress(progress);
     if (precision == Precision.INT8) {
       List<SignatureTensor> inputs = converter.prepared().model().inputs();
@@ -54,7 +53,8 @@ final class ConvertedTargets {
           .lines().findFirst().orElse("") + ")");
     }
     long inTensorFlow = model.segments().stream().filter(s -> s.engineProfiles().isEmpty()).count();
-    String name = "TF-TRT " + precision + (inTensorFlow == 0 ? ""
+    String name = "TF-TRT " + precision + (precision == Precision.FP32 && params.allowTf32() ? "+TF32" : "")
+        + (inTensorFlow == 0 ? ""
         : " (" + inTensorFlow + " of " + model.segments().size() + " segments in TensorFlow)");
     return of(model, name, precision);
   }

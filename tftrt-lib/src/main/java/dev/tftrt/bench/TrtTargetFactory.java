@@ -1,6 +1,6 @@
 package dev.tftrt.bench;
 
-import dev.tftrt.Precision;
+import dev.tftrt.TrtConversionParams;
 import dev.tftrt.data.IdxDataset;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -10,11 +10,11 @@ import java.util.Optional;
 public interface TrtTargetFactory {
 
   /**
-   * Converts {@code savedModel} at {@code precision} with an optimization profile for batches 1 ..
-   * {@code maxBatchSize}.
+   * Converts {@code savedModel} with {@code params}: its precision, and an optimization profile for batches 1 ..
+   * its {@code maxBatchSize}.
    *
    * @param calibration images for INT8 calibration (ignored for FP32 and FP16)
    * @throws dev.tftrt.TftrtException saying why it cannot (the comparison reports it and goes on)
    */
-  InferenceTarget create(Path savedModel, Precision precision, int maxBatchSize, Optional<IdxDataset> calibration);
+  InferenceTarget create(Path savedModel, TrtConversionParams params, Optional<IdxDataset> calibration);
 }

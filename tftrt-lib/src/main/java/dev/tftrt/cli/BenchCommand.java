@@ -2,6 +2,7 @@ package dev.tftrt.cli;
 
 import dev.tftrt.Precision;
 import dev.tftrt.TftrtException;
+import dev.tftrt.TrtConversionParams;
 import dev.tftrt.bench.Benchmark;
 import dev.tftrt.bench.BenchmarkCharts;
 import dev.tftrt.bench.Comparison;
@@ -78,6 +79,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--csv", paramLabel = "FILE", description = "write the table as CSV")
   Path csv;
 
+  @Option(names = "--tf32", description = "convert with TF32 allowed for FP32 layers (faster on Ampere and newer "
+      + "GPUs, errors near 1e-3; the FP32 row is then named FP32+TF32)")
+  boolean tf32;
+
   @Option(names = "--json", paramLabel = "FILE", description = "write the table, environment and notes as JSON")
   Path json;
 
@@ -102,6 +107,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
     boolean terminal = System.console() != null;
     Comparison.Builder c = Comparison.builder().benchmark(b.build()).precisions(asked)
+        .conversionParams(TrtConversionParams.builder().allowTf32(tf32).build())
         .progress(new ProgressLine(System.err, terminal));
     if (calibrationData != null) {
       if (calibrationImages < 1) {

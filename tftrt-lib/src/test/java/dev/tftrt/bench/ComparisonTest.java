@@ -12,6 +12,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.tftrt.Precision;
 import dev.tftrt.TftrtException;
+import dev.tftrt.TrtConversionParams;
 import dev.tftrt.data.IdxDataset;
 import dev.tftrt.data.Mnist;
 import dev.tftrt.engine.Availability;
@@ -20,6 +21,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -43,7 +45,7 @@ class ComparisonTest {
         .benchmark(Benchmark.builder().batchSizes(1, 16).warmupIterations(1).iterations(3).repeats(2).build())
         .precisions(Precision.FP32, Precision.FP16)
         .accuracy(digits, "MNIST")
-        .tensorRt(NO_GPU, (model, p, maxBatch, calibration) -> {
+        .tensorRt(NO_GPU, (model, params, calibration) -> {
           throw new AssertionError("nothing is converted without TensorRT");
         })
         .build().run(MODELS.resolve("kotlindl_mnist_mlp_tf2"));
@@ -66,6 +68,37 @@ class ComparisonTest {
     assertTrue(mlpOnCpu.format().contains("TensorRT not available: no CUDA device in this test"));
     assertEquals(List.of("FP32", "FP16"), mlpOnCpu.settings().precisions());
     assertFalse(mlpOnCpu.environment().cpuModel().isBlank());
+  }
+
+  /**
+   * Every TensorRT row converts with the comparison's conversion parameters at its own precision, for batches up to
+   * the largest measured; FP32 with TF32 says so in its name. The factory is told TensorRT is there; on this CPU
+   * the converted segments run in TensorFlow, which is enough to follow the parameters.
+   */
+  @Test
+  void eachTensorRtRowConvertsWithTheComparisonsParamsAtItsPrecision() {
+    Availability fakeGpu = new Availability(true, "", "a GPU the factory is told of", "9.0", "13.0", "12.3", "8.6.1");
+    List<TrtConversionParams> asked = new ArrayList<>();
+    ComparisonResult r = Comparison.builder()
+        .benchmark(Benchmark.builder().batchSizes(1, 4).warmupIterations(1).iterations(2).repeats(1).build())
+        .precisions(Precision.FP32, Precision.FP16)
+        .conversionParams(TrtConversionParams.builder().allowTf32(true).builderOptimizationLevel(1).build())
+        .tensorRt(fakeGpu, (model, params, calibration) -> {
+          asked.add(params);
+          return ConvertedTargets.create(model, params, calibration);
+        })
+        .build().run(MODELS.resolve("kotlindl_mnist_mlp_tf2"));
+    assertEquals(List.of(Precision.FP32, Precision.FP16), asked.stream().map(TrtConversionParams::precisionMode)
+        .toList());
+    asked.forEach(p -> {
+      assertEquals(4, p.maxBatchSize(), "the largest batch measured");
+      assertTrue(p.allowTf32());
+      assertEquals(1, p.builderOptimizationLevel());
+    });
+    List<String> targets = r.table().stringColumn("target").unique().asList();
+    assertEquals(3, targets.size(), targets.toString());
+    assertTrue(targets.get(1).startsWith("TF-TRT FP32+TF32 ("), targets.toString());
+    assertTrue(targets.get(2).startsWith("TF-TRT FP16 ("), targets.toString());
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tftrt.Precision;
+import dev.tftrt.TrtConversionParams;
 import dev.tftrt.graph.Shape;
 import dev.tftrt.graph.TensorValue;
 import dev.tftrt.zoo.GeneratedModels;
@@ -20,7 +21,8 @@ class ConvertedTargetsTest {
   void aConvertedTargetRunsTheModelAndItsNameSaysWhatRanInTensorFlow() {
     Path model = GeneratedModels.inceptionBlock();
     try (SavedModelTarget reference = SavedModelTarget.load(model);
-        InferenceTarget t = ConvertedTargets.create(model, Precision.FP16, 4, Optional.empty())) {
+        InferenceTarget t = ConvertedTargets.create(model,
+            TrtConversionParams.builder().precisionMode(Precision.FP16).maxBatchSize(4).build(), Optional.empty())) {
       assertEquals("FP16", t.precision());
       assertTrue(t.name().startsWith("TF-TRT FP16 (") && t.name().endsWith(" segments in TensorFlow)"), t.name());
       assertEquals(reference.inputs(), t.inputs());

@@ -68,8 +68,8 @@ import java.util.SplittableRandom;
  * Properties: bench.batches (1,32,128,256; the largest is where the engine's profiles end), bench.seconds (0.5
  *   per repeat, at least one call), bench.repeats (3), bench.warmup (0.3 s, at least one call), bench.level (3),
  *   bench.dryRun (engines computed by TensorFlow, to check on a CPU), bench.tf32 (false; true builds the ResNet-50
- *   engines with allowTf32, their rows' precision then reads FP32+TF32 for FP32), bench.variants (which ResNet-50 variants, in
- *   the order given):
+ *   engines with allowTf32, their rows' precision then reads FP32+TF32 for FP32), bench.variants (which ResNet-50
+ *   variants, in the order given):
  *     engine          the bare loop: inputs on the GPU, enqueue and wait (CUDA events give the GPU time)
  *     engine-graphs   the same with CUDA graphs
  *     engine-copies   the bare loop with the copies from and to Java buffers
@@ -169,7 +169,8 @@ public final class GpuBenchmarks {
   /** The throughput chart of a ResNet-50 table ({@code resnet50.csv}), as PNG and SVG named after it. */
   static void resnet50Chart(Path csv, Path out) {
     String base = csv.getFileName().toString().replaceFirst("\\.csv$", "");
-    org.knowm.xchart.CategoryChart chart = BenchmarkCharts.throughput(ResNet50Table.chartTable(ResNet50Table.read(csv)));
+    org.knowm.xchart.CategoryChart chart =
+        BenchmarkCharts.throughput(ResNet50Table.chartTable(ResNet50Table.read(csv)));
     chart.setTitle("ResNet-50 throughput by precision, variant and batch size");
     BenchmarkCharts.save(chart, out.resolve(base + "-throughput.png"));
     BenchmarkCharts.save(chart, out.resolve(base + "-throughput.svg"));
@@ -544,8 +545,8 @@ public final class GpuBenchmarks {
         .precisions(Precision.FP32, Precision.FP16, Precision.INT8)
         .calibration(calibration)
         .accuracy(test, "Fashion-MNIST test (10,000 images)")
-        .tensorRt(backend.availability(), (m, precision, maxBatch, images) -> ConvertedTargets.create(m, precision,
-            maxBatch, images, message -> System.out.println("  [fashion " + precision + "] " + message)))
+        .tensorRt(backend.availability(), (m, params, images) -> ConvertedTargets.create(m, params, images,
+            message -> System.out.println("  [fashion " + params.precisionMode() + "] " + message)))
         .progress(Progress.Listener.NONE)
         .build();
     ComparisonResult r = c.run(model);

@@ -338,7 +338,8 @@ public final class TftrtMagics {
   // ---------------------------------------------------------------- %tftrt_bench
 
   @Command(name = "%tftrt_bench", description = "Throughput and latency of native TensorFlow and of TensorRT at"
-      + " each precision, across batch sizes (TensorRT rows only where TensorRT is available).")
+      + " each precision, across batch sizes (TensorRT rows only where TensorRT is available), converted with the"
+      + " session's %%tftrt_params (each row at its own precision, for batches up to the largest).")
   static final class BenchOptions {
     @Parameters(index = "0", paramLabel = "<saved-model-dir>", description = "the SavedModel directory")
     String model;
@@ -384,13 +385,14 @@ public final class TftrtMagics {
       int targets = precisions.size() + 1;
       int[] finished = {0};
       String[] current = {""};
-      comparison = comparisons.get().benchmark(benchmark).precisions(precisions).progress(p -> {
-        if (!p.target().equals(current[0])) {
-          finished[0] += current[0].isEmpty() ? 0 : 1;
-          current[0] = p.target();
-        }
-        tracker.at(Math.round(1000 * (finished[0] + p.fraction()) / targets), p.message());
-      }).build();
+      comparison = comparisons.get().benchmark(benchmark).precisions(precisions).conversionParams(params)
+          .progress(p -> {
+            if (!p.target().equals(current[0])) {
+              finished[0] += current[0].isEmpty() ? 0 : 1;
+              current[0] = p.target();
+            }
+            tracker.at(Math.round(1000 * (finished[0] + p.fraction()) / targets), p.message());
+          }).build();
     } catch (TftrtException e) {
       throw new MagicUsageException(e.getMessage() + "\n" + usage(new BenchOptions()));
     }

@@ -52,7 +52,7 @@ class TftrtMagicsTest {
     opened.add(dir);
     throw new TftrtException("converter not available in this test");
   }, () -> Comparison.builder().tensorRt(Availability.unavailable("no GPU in unit tests"),
-      (model, precision, maxBatch, calibration) -> {
+      (model, params, calibration) -> {
         throw new AssertionError("TensorRT rows must not be built without TensorRT");
       }), Graphviz::find, sink, MODELS);
 
@@ -244,6 +244,30 @@ class TftrtMagicsTest {
     assertTrue(result.notes().stream().anyMatch(n -> n.contains("no GPU in unit tests")), result.notes().toString());
     assertTrue(progress.size() >= 2, progress.toString());
     assertEquals("Benchmarking kotlindl_mnist_mlp_tf2 finished", progress.get(progress.size() - 1));
+  }
+
+  /** The TensorRT rows convert with the session's %%tftrt_params, each at its precision and the largest batch. */
+  @Test
+  void benchConvertsWithTheSessionsParams() {
+    List<TrtConversionParams> asked = new ArrayList<>();
+    TftrtMagics withGpu = new TftrtMagics((dir, params) -> {
+      throw new TftrtException("converter not used by %tftrt_bench");
+    }, () -> Comparison.builder().tensorRt(new Availability(true, "", "a GPU the comparison is told of", "9.0",
+        "13.0", "12.3", "8.6.1"), (model, params, calibration) -> {
+          asked.add(params);
+          throw new TftrtException("recorded, not converted");
+        }), Graphviz::find, sink, MODELS);
+    withGpu.tftrtParams(List.of(), "allowTf32 = true\nbuilderOptimizationLevel = 1");
+    ComparisonResult result = withGpu.tftrtBench(List.of("kotlindl_mnist_mlp_tf2", "--precisions", "FP32,FP16",
+        "--batch", "1,4", "--iterations", "2", "--warmup", "1", "--repeats", "1"));
+    assertEquals(List.of(Precision.FP32, Precision.FP16), asked.stream().map(TrtConversionParams::precisionMode)
+        .toList());
+    asked.forEach(p -> {
+      assertTrue(p.allowTf32(), p.toString());
+      assertEquals(1, p.builderOptimizationLevel(), p.toString());
+      assertEquals(4, p.maxBatchSize(), p.toString());
+    });
+    assertTrue(result.notes().contains("FP32 not converted: recorded, not converted"), result.notes().toString());
   }
 
   @Test
