@@ -41,8 +41,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Converted models on a real GPU against native TensorFlow: FP32 within 1e-4 relative L2 error, FP16 and FP32
  * with TF32 within 1e-2 (on the generated models, the trained Fashion-MNIST classifier and a trained TensorFlow 2
  * model, MLPerf Tiny's keyword-spotting DS-CNN), INT8 calibrated on 500 Fashion-MNIST training images within 1
- * point of FP32's top-1 on the 10,000 test images; saved engines reused on the same GPU; many threads get what one thread gets. Lines starting
- * {@code RESULT} are the numbers for docs/gpu-results.md.
+ * point of FP32's top-1 on the 10,000 test images; saved engines reused on the same GPU; many threads get what
+ * one thread gets. Lines starting {@code RESULT} are the numbers for docs/gpu-results.md.
  */
 @Tag("gpu")
 class ConvertedModelGpuTest {
