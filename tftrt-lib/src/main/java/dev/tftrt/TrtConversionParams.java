@@ -16,13 +16,12 @@ import java.util.TreeSet;
 /**
  * What TF-TRT's {@code TrtConversionParams} holds, with its defaults, plus two of its environment knobs as
  * proper options: {@code opDenylist} ({@code TF_TRT_OP_DENYLIST}) and {@code maxEngines}
- * ({@code TF_TRT_MAX_ALLOWED_ENGINES}, smallest segments dropped first), and three for speed:
+ * ({@code TF_TRT_MAX_ALLOWED_ENGINES}, smallest segments dropped first), and four for speed:
  * {@code builderOptimizationLevel} (TensorRT's 0..5, default 3), {@code executionContextsPerEngine} (how many
- * calls may run one engine at once; each adds an optimization profile, so build time and device memory) and
- * {@code cudaGraphs} (replay each engine's enqueue as a CUDA graph while shapes repeat), and {@code allowTf32}
+ * calls may run one engine at once; each adds an optimization profile, so build time and device memory),
+ * {@code cudaGraphs} (replay each engine's enqueue as a CUDA graph while shapes repeat) and {@code allowTf32}
  * (FP32 layers on TF32 tensor cores, TensorRT's own default; off here so that FP32 engines match TensorFlow to
- * about 1e-6). Immutable; build with
- * {@link #builder()} and change a copy with {@link #toBuilder()}. Invalid values fail in {@link Builder#build()}
+ * about 1e-6). Immutable; build with {@link #builder()} and change a copy with {@link #toBuilder()}. Invalid values fail in {@link Builder#build()}
  * with a {@link TftrtException} naming the field and the allowed values.
  */
 public final class TrtConversionParams {
