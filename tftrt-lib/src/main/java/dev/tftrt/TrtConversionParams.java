@@ -21,8 +21,8 @@ import java.util.TreeSet;
  * calls may run one engine at once; each adds an optimization profile, so build time and device memory),
  * {@code cudaGraphs} (replay each engine's enqueue as a CUDA graph while shapes repeat) and {@code allowTf32}
  * (FP32 layers on TF32 tensor cores, TensorRT's own default; off here so that FP32 engines match TensorFlow to
- * about 1e-6). Immutable; build with {@link #builder()} and change a copy with {@link #toBuilder()}. Invalid values fail in {@link Builder#build()}
- * with a {@link TftrtException} naming the field and the allowed values.
+ * about 1e-6). Immutable; build with {@link #builder()} and change a copy with {@link #toBuilder()}. Invalid
+ * values fail in {@link Builder#build()} with a {@link TftrtException} naming the field and the allowed values.
  */
 public final class TrtConversionParams {
   public static final long ONE_GIB = 1L << 30;
