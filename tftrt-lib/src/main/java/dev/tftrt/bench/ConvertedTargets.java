@@ -21,17 +21,19 @@ import java.util.Optional;
 final class ConvertedTargets {
   private ConvertedTargets() {}
 
-  static InferenceTarget create(Path savedModel, TrtConversionParams params, Optional<IdxDataset> calibration) {
-    return create(savedModel, params, calibration, BuildListener.NONE);
+  static InferenceTarget create(Path savedModel, TrtConversionParams params, Optional<IdxDataset> calibration,
+      boolean bindInputs) {
+    return create(savedModel, params, calibration, bindInputs, BuildListener.NONE);
   }
 
   /**
    * {@code savedModel} converted with {@code params} (INT8 calibrated on every image of {@code calibration}), as a
-   * target named for its precision (FP32 with TF32 allowed is "FP32+TF32") and what runs in TensorFlow;
-   * {@code progress} hears the converter's calibration and build messages.
+   * target named for its precision (FP32 with TF32 allowed is "FP32+TF32") and what runs in TensorFlow; with
+   * {@code bindInputs} each batch is bound to the GPU once ({@link #bound}) and the name says so. {@code progress}
+   * hears the converter's calibration and build messages. The target owns the converted model.
    */
   static InferenceTarget create(Path savedModel, TrtConversionParams params, Optional<IdxDataset> calibration,
-      BuildListener progress) {
+      boolean bindInputs, BuildListener progress) {
     Precision precision = params.precisionMode();
     int maxBatchSize = params.maxBatchSize();
     TrtGraphConverterV2 converter = new TrtGraphConverterV2(savedModel, params).withProgress(progress);
@@ -56,7 +58,8 @@ final class ConvertedTargets {
     String name = "TF-TRT " + precision + (precision == Precision.FP32 && params.allowTf32() ? "+TF32" : "")
         + (inTensorFlow == 0 ? ""
         : " (" + inTensorFlow + " of " + model.segments().size() + " segments in TensorFlow)");
-    return of(model, name, precision);
+    return bindInputs ? new BoundTarget(model, name + ", inputs on the GPU", precision.name(), true)
+        : of(model, name, precision);
   }
 
   /** {@code model} as a benchmark target named {@code name}; each run is one {@link ConvertedModel#run} call. */
@@ -70,10 +73,11 @@ final class ConvertedTargets {
    * the bare engine loop leaves them) and copied to the host only by {@link PreparedRun#outputs()}.
    */
   static InferenceTarget bound(ConvertedModel model, String name, Precision precision) {
-    return new BoundTarget(model, name, precision.name());
+    return new BoundTarget(model, name, precision.name(), false);
   }
 
-  private record BoundTarget(ConvertedModel model, String name, String precision) implements InferenceTarget {
+  private record BoundTarget(ConvertedModel model, String name, String precision, boolean ownsModel)
+      implements InferenceTarget {
     @Override
     public Map<String, TensorInfo> inputs() {
       return model.inputs();
@@ -100,9 +104,13 @@ final class ConvertedTargets {
       };
     }
 
-    /** The model stays the caller's (several targets share it). */
+    /** Closes the model only when this target made it; otherwise it stays the caller's (targets may share it). */
     @Override
-    public void close() {}
+    public void close() {
+      if (ownsModel) {
+        model.close();
+      }
+    }
   }
 
   /** A converted model as a benchmark target; its name says how many segments have no engine. */

@@ -14,7 +14,10 @@ public interface TrtTargetFactory {
    * its {@code maxBatchSize}.
    *
    * @param calibration images for INT8 calibration (ignored for FP32 and FP16)
+   * @param bindInputs whether each batch is bound to the GPU once and runs on it ({@code ConvertedModel.bind}),
+   *     as for a caller whose data already lives there, instead of copying Java arrays in and out on every run
    * @throws dev.tftrt.TftrtException saying why it cannot (the comparison reports it and goes on)
    */
-  InferenceTarget create(Path savedModel, TrtConversionParams params, Optional<IdxDataset> calibration);
+  InferenceTarget create(Path savedModel, TrtConversionParams params, Optional<IdxDataset> calibration,
+      boolean bindInputs);
 }

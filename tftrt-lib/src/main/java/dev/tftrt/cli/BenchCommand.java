@@ -83,6 +83,15 @@ public final class BenchCommand implements Callable<Integer> {
       + "GPUs, errors near 1e-3; the FP32 row is then named FP32+TF32)")
   boolean tf32;
 
+  @Option(names = "--cuda-graphs", description = "convert with CUDA graphs: each engine's enqueue is replayed as one "
+      + "graph while shapes repeat")
+  boolean cudaGraphs;
+
+  @Option(names = "--bind", description = "TensorRT rows bind each batch to the GPU once and time runs on it, as a "
+      + "caller whose data is already there; by default every run copies Java arrays in and out, which at large "
+      + "batches measures the copies more than TensorRT")
+  boolean bind;
+
   @Option(names = "--json", paramLabel = "FILE", description = "write the table, environment and notes as JSON")
   Path json;
 
@@ -107,7 +116,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
     boolean terminal = System.console() != null;
     Comparison.Builder c = Comparison.builder().benchmark(b.build()).precisions(asked)
-        .conversionParams(TrtConversionParams.builder().allowTf32(tf32).build())
+        .conversionParams(TrtConversionParams.builder().allowTf32(tf32).cudaGraphs(cudaGraphs).build())
+        .bindInputs(bind)
         .progress(new ProgressLine(System.err, terminal));
     if (calibrationData != null) {
       if (calibrationImages < 1) {

@@ -45,7 +45,7 @@ class ComparisonTest {
         .benchmark(Benchmark.builder().batchSizes(1, 16).warmupIterations(1).iterations(3).repeats(2).build())
         .precisions(Precision.FP32, Precision.FP16)
         .accuracy(digits, "MNIST")
-        .tensorRt(NO_GPU, (model, params, calibration) -> {
+        .tensorRt(NO_GPU, (model, params, calibration, bind) -> {
           throw new AssertionError("nothing is converted without TensorRT");
         })
         .build().run(MODELS.resolve("kotlindl_mnist_mlp_tf2"));
@@ -83,9 +83,9 @@ class ComparisonTest {
         .benchmark(Benchmark.builder().batchSizes(1, 4).warmupIterations(1).iterations(2).repeats(1).build())
         .precisions(Precision.FP32, Precision.FP16)
         .conversionParams(TrtConversionParams.builder().allowTf32(true).builderOptimizationLevel(1).build())
-        .tensorRt(fakeGpu, (model, params, calibration) -> {
+        .tensorRt(fakeGpu, (model, params, calibration, bind) -> {
           asked.add(params);
-          return ConvertedTargets.create(model, params, calibration);
+          return ConvertedTargets.create(model, params, calibration, bind);
         })
         .build().run(MODELS.resolve("kotlindl_mnist_mlp_tf2"));
     assertEquals(List.of(Precision.FP32, Precision.FP16), asked.stream().map(TrtConversionParams::precisionMode)
@@ -99,6 +99,33 @@ class ComparisonTest {
     assertEquals(3, targets.size(), targets.toString());
     assertTrue(targets.get(1).startsWith("TF-TRT FP32+TF32 ("), targets.toString());
     assertTrue(targets.get(2).startsWith("TF-TRT FP16 ("), targets.toString());
+  }
+
+  /**
+   * With bindInputs the TensorRT rows run on batches bound once ({@code ConvertedModel.bind}) and say so; their
+   * outputs still reach the accuracy check (on this CPU the binding runs in TensorFlow, so they agree fully).
+   */
+  @Test
+  void boundRowsSayTheirInputsStayOnTheGpuAndKeepTheirAccuracy() {
+    Availability fakeGpu = new Availability(true, "", "a GPU the factory is told of", "9.0", "13.0", "12.3", "8.6.1");
+    IdxDataset digits = Mnist.first10k(Path.of("src/test/resources/datasets/mnist10k")).first(64);
+    List<Boolean> bound = new ArrayList<>();
+    ComparisonResult r = Comparison.builder()
+        .benchmark(Benchmark.builder().batchSizes(1, 8).warmupIterations(1).iterations(2).repeats(1).build())
+        .precisions(Precision.FP16)
+        .bindInputs(true)
+        .accuracy(digits, "MNIST")
+        .tensorRt(fakeGpu, (model, params, calibration, bind) -> {
+          bound.add(bind);
+          return ConvertedTargets.create(model, params, calibration, bind);
+        })
+        .build().run(MODELS.resolve("kotlindl_mnist_mlp_tf2"));
+    assertEquals(List.of(true), bound);
+    Table t = r.table();
+    String name = t.stringColumn("target").getString(2);
+    assertTrue(name.startsWith("TF-TRT FP16 (") && name.endsWith(", inputs on the GPU"), name);
+    assertEquals(1.0, t.doubleColumn("agreement_with_native").getDouble(2), name);
+    assertTrue(t.doubleColumn("images_per_s").getDouble(2) > 0);
   }
 
   @Test

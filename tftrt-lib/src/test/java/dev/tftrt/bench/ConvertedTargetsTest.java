@@ -22,7 +22,8 @@ class ConvertedTargetsTest {
     Path model = GeneratedModels.inceptionBlock();
     try (SavedModelTarget reference = SavedModelTarget.load(model);
         InferenceTarget t = ConvertedTargets.create(model,
-            TrtConversionParams.builder().precisionMode(Precision.FP16).maxBatchSize(4).build(), Optional.empty())) {
+            TrtConversionParams.builder().precisionMode(Precision.FP16).maxBatchSize(4).build(), Optional.empty(),
+            false)) {
       assertEquals("FP16", t.precision());
       assertTrue(t.name().startsWith("TF-TRT FP16 (") && t.name().endsWith(" segments in TensorFlow)"), t.name());
       assertEquals(reference.inputs(), t.inputs());

@@ -545,8 +545,8 @@ public final class GpuBenchmarks {
         .precisions(Precision.FP32, Precision.FP16, Precision.INT8)
         .calibration(calibration)
         .accuracy(test, "Fashion-MNIST test (10,000 images)")
-        .tensorRt(backend.availability(), (m, params, images) -> ConvertedTargets.create(m, params, images,
-            message -> System.out.println("  [fashion " + params.precisionMode() + "] " + message)))
+        .tensorRt(backend.availability(), (m, params, images, bind) -> ConvertedTargets.create(m, params, images,
+            bind, message -> System.out.println("  [fashion " + params.precisionMode() + "] " + message)))
         .progress(Progress.Listener.NONE)
         .build();
     ComparisonResult r = c.run(model);

@@ -20,7 +20,7 @@ class BenchCommandTest {
     Path csv = dir.resolve("kws.csv");
     Path chart = dir.resolve("kws.svg");
     CliRun r = CliRun.of("bench", KWS, "--batch", "1,2", "--warmup", "1", "--iterations", "2", "--repeats", "1",
-        "--tf32", "--csv", csv.toString(), "--chart", chart.toString());
+        "--tf32", "--cuda-graphs", "--bind", "--csv", csv.toString(), "--chart", chart.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("TensorRT not available: "), r.out());
     assertTrue(r.out().contains("native TensorFlow"), r.out());

@@ -361,6 +361,10 @@ public final class TftrtMagics {
 
     @Option(names = "--repeats", paramLabel = "N", defaultValue = "3", description = "timed repeats")
     int repeats;
+
+    @Option(names = "--bind", description = "TensorRT rows bind each batch to the GPU once and time runs on it "
+        + "(ConvertedModel.bind), instead of copying Java arrays in and out on every run")
+    boolean bind;
   }
 
   /** Runs the comparison with live progress; the result shows as a table and a throughput chart. */
@@ -386,7 +390,7 @@ public final class TftrtMagics {
       int[] finished = {0};
       String[] current = {""};
       comparison = comparisons.get().benchmark(benchmark).precisions(precisions).conversionParams(params)
-          .progress(p -> {
+          .bindInputs(options.bind).progress(p -> {
             if (!p.target().equals(current[0])) {
               finished[0] += current[0].isEmpty() ? 0 : 1;
               current[0] = p.target();

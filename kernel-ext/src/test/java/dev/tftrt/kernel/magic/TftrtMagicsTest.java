@@ -52,7 +52,7 @@ class TftrtMagicsTest {
     opened.add(dir);
     throw new TftrtException("converter not available in this test");
   }, () -> Comparison.builder().tensorRt(Availability.unavailable("no GPU in unit tests"),
-      (model, params, calibration) -> {
+      (model, params, calibration, bind) -> {
         throw new AssertionError("TensorRT rows must not be built without TensorRT");
       }), Graphviz::find, sink, MODELS);
 
@@ -250,16 +250,19 @@ class TftrtMagicsTest {
   @Test
   void benchConvertsWithTheSessionsParams() {
     List<TrtConversionParams> asked = new ArrayList<>();
+    List<Boolean> bound = new ArrayList<>();
     TftrtMagics withGpu = new TftrtMagics((dir, params) -> {
       throw new TftrtException("converter not used by %tftrt_bench");
     }, () -> Comparison.builder().tensorRt(new Availability(true, "", "a GPU the comparison is told of", "9.0",
-        "13.0", "12.3", "8.6.1"), (model, params, calibration) -> {
+        "13.0", "12.3", "8.6.1"), (model, params, calibration, bind) -> {
           asked.add(params);
+          bound.add(bind);
           throw new TftrtException("recorded, not converted");
         }), Graphviz::find, sink, MODELS);
     withGpu.tftrtParams(List.of(), "allowTf32 = true\nbuilderOptimizationLevel = 1");
     ComparisonResult result = withGpu.tftrtBench(List.of("kotlindl_mnist_mlp_tf2", "--precisions", "FP32,FP16",
-        "--batch", "1,4", "--iterations", "2", "--warmup", "1", "--repeats", "1"));
+        "--batch", "1,4", "--iterations", "2", "--warmup", "1", "--repeats", "1", "--bind"));
+    assertEquals(List.of(true, true), bound, "--bind reaches every TensorRT row");
     assertEquals(List.of(Precision.FP32, Precision.FP16), asked.stream().map(TrtConversionParams::precisionMode)
         .toList());
     asked.forEach(p -> {

@@ -69,7 +69,7 @@ class TftrtRenderersTest {
   void benchmarkShowsItsTableChartAndNotes() {
     ComparisonResult result = Comparison.builder()
         .benchmark(Benchmark.builder().batchSizes(1, 2).iterations(2).warmupIterations(1).repeats(1).build())
-        .tensorRt(Availability.unavailable("no GPU here"), (m, p, c) -> {
+        .tensorRt(Availability.unavailable("no GPU here"), (m, p, c, b) -> {
           throw new AssertionError("no TensorRT rows without TensorRT");
         })
         .build()
