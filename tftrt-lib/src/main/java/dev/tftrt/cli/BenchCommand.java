@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -79,13 +80,8 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--csv", paramLabel = "FILE", description = "write the table as CSV")
   Path csv;
 
-  @Option(names = "--tf32", description = "convert with TF32 allowed for FP32 layers (faster on Ampere and newer "
-      + "GPUs, errors near 1e-3; the FP32 row is then named FP32+TF32)")
-  boolean tf32;
-
-  @Option(names = "--cuda-graphs", description = "convert with CUDA graphs: each engine's enqueue is replayed as one "
-      + "graph while shapes repeat")
-  boolean cudaGraphs;
+  @Mixin
+  EngineSpeedOptions speed;
 
   @Option(names = "--bind", description = "TensorRT rows bind each batch to the GPU once and time runs on it, as a "
       + "caller whose data is already there; by default every run copies Java arrays in and out, which at large "
@@ -116,7 +112,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
     boolean terminal = System.console() != null;
     Comparison.Builder c = Comparison.builder().benchmark(b.build()).precisions(asked)
-        .conversionParams(TrtConversionParams.builder().allowTf32(tf32).cudaGraphs(cudaGraphs).build())
+        .conversionParams(speed.applyTo(TrtConversionParams.builder()).build())
         .bindInputs(bind)
         .progress(new ProgressLine(System.err, terminal));
     if (calibrationData != null) {

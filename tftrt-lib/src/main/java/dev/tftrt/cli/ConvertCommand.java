@@ -63,13 +63,8 @@ public final class ConvertCommand implements Callable<Integer> {
           + "memory) (default: ${DEFAULT-VALUE})")
   int contextsPerEngine;
 
-  @Option(names = "--cuda-graphs", description = "replay each engine's enqueue as a CUDA graph while input shapes "
-      + "repeat")
-  boolean cudaGraphs;
-
-  @Option(names = "--tf32", description = "let FP32 layers use TF32 tensor cores (faster on Ampere and newer GPUs; "
-      + "errors near 1e-3 instead of 1e-6)")
-  boolean tf32;
+  @Mixin
+  EngineSpeedOptions speed;
 
   @Mixin
   MetaGraphOptions metaGraph;
@@ -92,10 +87,10 @@ public final class ConvertCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    TrtConversionParams params = planning.params().maxBatchSize(maxBatchSize).maxWorkspaceSizeBytes(bytes(workspace))
-        .maximumCachedEngines(maximumCachedEngines).allowBuildAtRuntime(!noBuildAtRuntime)
-        .builderOptimizationLevel(builderOptimizationLevel).executionContextsPerEngine(contextsPerEngine)
-        .cudaGraphs(cudaGraphs).allowTf32(tf32).build();
+    TrtConversionParams params = speed.applyTo(planning.params()).maxBatchSize(maxBatchSize)
+        .maxWorkspaceSizeBytes(bytes(workspace)).maximumCachedEngines(maximumCachedEngines)
+        .allowBuildAtRuntime(!noBuildAtRuntime).builderOptimizationLevel(builderOptimizationLevel)
+        .executionContextsPerEngine(contextsPerEngine).build();
     if (params.precisionMode() == Precision.INT8 && calibrationData == null) {
       throw new TftrtException("INT8 needs calibration images: give --calibration-data (e.g. fashion-mnist), "
           + "or use --precision FP16 or FP32");
