@@ -326,7 +326,9 @@ public final class HybridExecutor implements AutoCloseable {
       hostOutputs.clear();
       deviceOutputs.clear();
       ran = false;
-      Contexts contexts = borrowContexts(lastContexts, true);
+      // A binding's first run takes a new set while the engines allow one: another binding's set would make both
+      // recapture their CUDA graphs on every run.
+      Contexts contexts = borrowContexts(lastContexts, lastContexts == null);
       lastContexts = contexts;
       Values values = new Values(contexts, tensors);
       try {
@@ -420,29 +422,26 @@ public final class HybridExecutor implements AutoCloseable {
   }
 
   /**
-   * A set of contexts for one call: {@code preferred} if it is idle; for a binding's first run ({@code ownSet}, no
-   * preferred one) a new set while the engines allow more (so that each binding keeps a set of its own, up to the
-   * limit); else an idle one, a new one while the engines allow more contexts (TensorRT 8: one live context per
-   * optimization profile of an engine), else the next one given back.
+   * A set of contexts for one call: {@code preferred} if it is idle; else an idle one, or a new one while the
+   * engines allow more contexts (TensorRT 8: one live context per optimization profile of an engine), a new one
+   * first when {@code newSetFirst}; else the next one given back.
    */
-  private Contexts borrowContexts(Contexts preferred, boolean ownSet) {
+  private Contexts borrowContexts(Contexts preferred, boolean newSetFirst) {
     synchronized (idleContexts) {
       while (true) {
         if (preferred != null && idleContexts.remove(preferred)) {
           return preferred;
         }
-        // A binding's first run passes over idle sets: another binding's set would make both recapture.
-        Contexts c = ownSet && preferred == null ? null : idleContexts.poll();
-        if (c != null) {
-          return c;
+        boolean mayCreate = allContexts.size() < contextLimit();
+        if (!(newSetFirst && mayCreate)) {
+          Contexts idle = idleContexts.poll();
+          if (idle != null) {
+            return idle;
+          }
         }
-        if (allContexts.size() < contextLimit()) {
-          c = new Contexts();
+        if (mayCreate) {
+          Contexts c = new Contexts();
           allContexts.add(c);
-          return c;
-        }
-        c = idleContexts.poll();
-        if (c != null) {
           return c;
         }
         try {
