@@ -14,7 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Throughput with several threads running the same target at once, each with its own prepared batch (for the
@@ -51,7 +50,7 @@ public final class Concurrency {
     CountDownLatch go = new CountDownLatch(1);
     AtomicBoolean timing = new AtomicBoolean();
     AtomicBoolean stop = new AtomicBoolean();
-    AtomicInteger threadsThatRan = new AtomicInteger();
+    CountDownLatch ranInWindow = new CountDownLatch(threads);
     try {
       for (int i = 0; i < threads; i++) {
         counts.add(pool.submit(() -> {
@@ -70,7 +69,7 @@ public final class Concurrency {
               long t1 = System.nanoTime();
               if (timing.get()) {
                 if (n == 0) {
-                  threadsThatRan.incrementAndGet();
+                  ranInWindow.countDown();
                 }
                 if (n == millis.length) {
                   millis = Arrays.copyOf(millis, 2 * n);
@@ -89,9 +88,8 @@ public final class Concurrency {
       go.countDown();
       long start = System.nanoTime();
       Thread.sleep(measure.toMillis());
-      while (threadsThatRan.get() < threads) {
+      while (!ranInWindow.await(50, TimeUnit.MILLISECONDS)) {
         throwIfOneFailed(counts);
-        Thread.sleep(1);
       }
       timing.set(false);
       long elapsed = System.nanoTime() - start;
